@@ -19,7 +19,7 @@ from .data import (
     make_univariate,
     standardize,
 )
-from .feedback import assert_matches, diagnose
+from .feedback import assert_matches, diagnose, requires_exercise
 from .gradcheck import GradCheckReport, check_gradients, gradient_check, numerical_gradient
 from .plots import (
     plot_fit,
@@ -52,5 +52,6 @@ __all__ = [
     "plot_loss_contours",
     "plot_loss_surface_3d",
     "plot_trajectory",
+    "requires_exercise",
     "standardize",
 ]

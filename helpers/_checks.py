@@ -35,7 +35,7 @@ def as_rng(rng) -> np.random.Generator:
     """
     if isinstance(rng, np.random.Generator):
         return rng
-    if rng is None or isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+    if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
         return np.random.default_rng(rng)
     raise TypeError(
         "rng: expected a numpy.random.Generator, an int seed or None, "

@@ -29,7 +29,7 @@ import numpy as np
 
 from ._checks import format_shape
 
-__all__ = ["assert_matches", "diagnose", "describe_mismatch"]
+__all__ = ["assert_matches", "describe_mismatch", "diagnose"]
 
 
 def assert_matches(name: str, received, expected, *, rtol: float = 1e-6, atol: float = 1e-9,
@@ -64,7 +64,8 @@ def assert_matches(name: str, received, expected, *, rtol: float = 1e-6, atol: f
     >>> assert_matches("db", [[-0.5]], [[0.5]])
     Traceback (most recent call last):
     ...
-    AssertionError: db has the right shape (1, 1) but a wrong value: at (0, 0) received -0.5, expected 0.5. Likely mistake: the sign is flipped (every entry is -1 times the expected value).
+    AssertionError: db has the right shape (1, 1) but a wrong value: at (0, 0) received -0.5,
+    expected 0.5. Likely mistake: the sign is flipped (every entry is -1 times the expected value).
     """
     message = describe_mismatch(name, received, expected, rtol=rtol, atol=atol, m=m,
                                 mistakes=mistakes)
@@ -77,7 +78,8 @@ def describe_mismatch(name, received, expected, *, rtol=1e-6, atol=1e-9, m=None,
     """Return the message :func:`assert_matches` would raise, or None when they match."""
     expected = np.asarray(expected, dtype=np.float64)
     if received is None:
-        return f"{name} is None, expected an array of shape {format_shape(expected.shape)}: did you forget to `return` it?"
+        return (f"{name} is None, expected an array of shape {format_shape(expected.shape)}: "
+                "did you forget to `return` it?")
     try:
         received = np.asarray(received, dtype=np.float64)
     except (TypeError, ValueError):
@@ -144,7 +146,8 @@ def diagnose(received, expected, *, m=None, mistakes=None, rtol=1e-6, atol=1e-9)
             (1.0 / m, f"every entry is m = {m} times too small: an extra 1/m"),
             (2.0 * m, f"every entry is 2m = {2 * m} times too large: the 1/m is missing (and an extra factor 2)"),
             (m / 2.0, f"every entry is m/2 = {m / 2:g} times too large: the 1/m and the factor 2 are both missing"),
-            (-float(m), f"the sign is flipped and the 1/m is missing (every entry is -m = {-m} times the expected value)"),
+            (-float(m), f"the sign is flipped and the 1/m is missing (every entry is -m = {-m} times "
+                        "the expected value)"),
         ] + factors
     for factor, label in factors:
         if _close(received, factor * expected, rtol, atol):

@@ -1,0 +1,129 @@
+"""Generate the student versions of the assignments with nbgrader.
+
+``solutions/<assignment>/<name>.ipynb`` are the nbgrader source notebooks;
+``notebooks/<assignment>/<name>.ipynb`` are generated from them by
+``nbgrader generate_assignment`` and never edited by hand. :func:`release`
+regenerates them; :func:`drift` regenerates them into a temporary folder and
+lists every difference from the committed ones.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+__all__ = ["assignments", "drift", "generate", "release"]
+
+
+def assignments(root: Path = ROOT) -> list[str]:
+    """The assignment ids: the folders of ``solutions/`` that hold a notebook."""
+    source = Path(root) / "solutions"
+    if not source.is_dir():
+        raise FileNotFoundError(f"expected the source notebooks under {source}, found no such folder")
+    return sorted(p.name for p in source.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+
+
+def generate(release_dir: Path, names=None, *, root: Path = ROOT, db: bool = False) -> list[str]:
+    """Run ``nbgrader generate_assignment`` for each assignment into ``release_dir``.
+
+    Parameters
+    ----------
+    release_dir : Path
+        Where the student versions go (``notebooks/`` for a real release).
+    names : list of str, optional
+        Assignment ids (default: all of them).
+    root : Path
+        The course directory (holding ``nbgrader_config.py`` and ``solutions/``).
+    db : bool
+        Record the assignments in the gradebook (needed before autograding);
+        otherwise nothing is written to any database.
+
+    Returns
+    -------
+    list of str
+        The assignment ids generated.
+    """
+    root = Path(root).resolve()
+    names = assignments(root) if names is None else list(names)
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    for name in names:
+        cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", name, "--force",
+               f"--CourseDirectory.root={root}",
+               f"--CourseDirectory.release_directory={Path(release_dir).resolve()}"]
+        if not db:
+            cmd.append("--no-db")
+        proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"nbgrader generate_assignment {name} failed "
+                               f"(exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return names
+
+
+def release(root: Path = ROOT) -> list[str]:
+    """Regenerate ``notebooks/`` from ``solutions/`` (what ``make release`` does).
+
+    Generates into a temporary folder first, so a failure leaves the committed
+    student versions untouched.
+    """
+    root = Path(root).resolve()
+    with tempfile.TemporaryDirectory() as tmp:
+        names = generate(Path(tmp), root=root)
+        target = root / "notebooks"
+        target.mkdir(exist_ok=True)
+        for name in names:
+            shutil.rmtree(target / name, ignore_errors=True)
+            shutil.copytree(Path(tmp) / name, target / name)
+    return names
+
+
+def _cells(path: Path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return [(c["cell_type"], c["source"] if isinstance(c["source"], str) else "".join(c["source"]),
+             c.get("metadata", {})) for c in nb["cells"]]
+
+
+def drift(root: Path = ROOT) -> list[str]:
+    """List the differences between ``notebooks/`` and a fresh generation from ``solutions/``.
+
+    Compares every notebook's cells (type, source and metadata) and the set of
+    files. Returns an empty list when the committed student versions are
+    exactly what nbgrader generates.
+    """
+    root = Path(root).resolve()
+    problems = []
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Path(tmp)
+        generate(fresh, root=root)
+        committed = root / "notebooks"
+        want = {p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file()}
+        have = {p.relative_to(committed) for p in committed.rglob("*") if p.is_file()
+                and ".ipynb_checkpoints" not in p.parts} if committed.is_dir() else set()
+        for rel in sorted(want - have):
+            problems.append(f"notebooks/{rel} is missing: run `make release`")
+        for rel in sorted(have - want):
+            problems.append(f"notebooks/{rel} is not generated from solutions/: remove it or add its source")
+        for rel in sorted(want & have):
+            a, b = fresh / rel, committed / rel
+            if rel.suffix != ".ipynb":
+                if a.read_bytes() != b.read_bytes():
+                    problems.append(f"notebooks/{rel} differs from solutions/: run `make release`")
+                continue
+            new, old = _cells(a), _cells(b)
+            if len(new) != len(old):
+                problems.append(f"notebooks/{rel} has {len(old)} cells, nbgrader generates {len(new)}: "
+                                "run `make release`")
+                continue
+            for i, (x, y) in enumerate(zip(new, old)):
+                if x != y:
+                    what = "type" if x[0] != y[0] else "source" if x[1] != y[1] else "metadata"
+                    problems.append(f"notebooks/{rel} cell {i}: its {what} differs from what nbgrader "
+                                    "generates: run `make release` (never edit notebooks/ by hand)")
+    return problems
