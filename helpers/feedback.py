@@ -25,11 +25,36 @@ array matches what it received.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from ._checks import format_shape
 
-__all__ = ["assert_matches", "describe_mismatch", "diagnose"]
+__all__ = ["assert_matches", "describe_mismatch", "diagnose", "requires_exercise"]
+
+
+@contextlib.contextmanager
+def requires_exercise(what: str):
+    """Run a demonstration cell that uses a student's function, if it is written yet.
+
+    Inside the ``with`` block, a ``NotImplementedError`` (what an unfinished
+    exercise stub raises) is caught and replaced by a one-line reminder on
+    standard output, so the rest of the notebook keeps running. Any other
+    error goes through untouched.
+
+    Examples
+    --------
+    >>> def backward():
+    ...     raise NotImplementedError()
+    >>> with requires_exercise("Exercise 2 (backward)"):
+    ...     backward()
+    This cell uses your Exercise 2 (backward): it will run once that exercise is done.
+    """
+    try:
+        yield
+    except NotImplementedError:
+        print(f"This cell uses your {what}: it will run once that exercise is done.")
 
 
 def assert_matches(name: str, received, expected, *, rtol: float = 1e-6, atol: float = 1e-9,
