@@ -91,12 +91,17 @@ def check_array(name: str, value, shape=None, *, sizes: dict | None = None,
     if shape is not None:
         sizes = {} if sizes is None else sizes
         _match_shape(name, arr.shape, tuple(shape), sizes)
-    if finite and not np.all(np.isfinite(arr)):
-        bad = np.argwhere(~np.isfinite(arr))[0]
-        where = tuple(int(i) for i in bad)
-        raise ValueError(
-            f"{name}: expected finite numbers, received {arr[where]} at index {where}"
-        )
+    # A sum is non-finite whenever an entry is, and needs no temporary array the
+    # size of the data; only then look for the entry (the sum can also overflow).
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = arr.sum() if finite and arr.size else 0.0
+    if not np.isfinite(total):
+        bad = np.argwhere(~np.isfinite(arr))
+        if bad.size:
+            where = tuple(int(i) for i in bad[0])
+            raise ValueError(
+                f"{name}: expected finite numbers, received {arr[where]} at index {where}"
+            )
     return arr
 
 
