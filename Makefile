@@ -23,15 +23,18 @@ $(BIN)/python:
 
 # Re-install only when the project's metadata changes.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	# Build matplotlib's font cache now: building it later prints to stderr,
 	# which nbgrader would count against the first test cell that plots.
 	MPLBACKEND=Agg $(BIN)/python -c "import matplotlib.pyplot"
 	touch $@
 
+# Bound to this machine only, with jupyter's token authentication (never disabled).
+# LAB_ARGS adds options, e.g. `make lab LAB_ARGS=--no-browser`.
+# Jupyter refuses to run as root without --allow-root (containers, CI); pass it only then.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ALLOW_ROOT) $(LAB_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
