@@ -50,11 +50,18 @@ def requires_exercise(what: str):
     >>> with requires_exercise("Exercise 2 (backward)"):
     ...     backward()
     This cell uses your Exercise 2 (backward): it will run once that exercise is done.
+
+    A cell that needs several exercises names them all, starting with "Exercises":
+
+    >>> with requires_exercise("Exercises 1 and 2 (forward, mse_loss)"):
+    ...     backward()
+    This cell uses your Exercises 1 and 2 (forward, mse_loss): it will run once those exercises are done.
     """
+    done = "those exercises are" if what.startswith("Exercises") else "that exercise is"
     try:
         yield
     except NotImplementedError:
-        print(f"This cell uses your {what}: it will run once that exercise is done.")
+        print(f"This cell uses your {what}: it will run once {done} done.")
 
 
 def assert_matches(name: str, received, expected, *, rtol: float = 1e-6, atol: float = 1e-9,
@@ -106,6 +113,8 @@ def describe_mismatch(name, received, expected, *, rtol=1e-6, atol=1e-9, m=None,
         return (f"{name} is None, expected an array of shape {format_shape(expected.shape)}: "
                 "did you forget to `return` it?")
     try:
+        if isinstance(received, (str, bytes)):  # numpy would read "0.5" as a number
+            raise TypeError
         received = np.asarray(received, dtype=np.float64)
     except (TypeError, ValueError):
         return (f"{name} is a {type(received).__name__}, expected a numeric array of shape "

@@ -39,7 +39,7 @@ from .feedback import describe_mismatch
 __all__ = ["GradCheckReport", "check_gradients", "gradient_check", "numerical_gradient"]
 
 
-def numerical_gradient(loss_fn, params: dict, *, eps: float = 1e-6, names=None) -> dict:
+def numerical_gradient(loss_fn, params: dict, *, eps: float = 1e-5, names=None) -> dict:
     """Estimate the gradient of ``loss_fn`` at ``params`` by centered differences.
 
     Parameters
@@ -140,7 +140,7 @@ class GradCheckReport:
         printer.text(str(self))
 
 
-def gradient_check(loss_fn, params: dict, grads: dict, *, eps: float = 1e-6, rtol: float = 1e-6,
+def gradient_check(loss_fn, params: dict, grads: dict, *, eps: float = 1e-5, rtol: float = 1e-6,
                    atol: float = 1e-8, mode: str = "full", n_directions: int = 10,
                    rng=None) -> GradCheckReport:
     """Compare analytic gradients with centered differences; return a report.

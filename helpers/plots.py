@@ -71,7 +71,7 @@ def plot_loss_contours(values0, values1, L, *, ax=None, levels: int = 25, log: b
     if finite.size == 0:
         raise ValueError("L: expected some finite losses, received none")
     lo, hi = float(finite.min()), float(finite.max())
-    if log and hi > 0:
+    if log and hi > lo and hi > 0:  # a flat surface (hi == lo) would give equal log levels
         lo = max(lo, hi * 1e-6, np.finfo(float).tiny)
         lvls = np.geomspace(lo, hi, levels)
     else:
