@@ -9,6 +9,8 @@ One module per idea:
 ``helpers.plots``      contours, 3-D surfaces, descent paths, learning curves
 ``helpers.training``   gradient descent that records its path
 ``helpers.feedback``   precise messages for a wrong array
+``helpers.explorers``  widgets to play with descent (import it explicitly)
+``helpers.animation``  a descent path as a GIF or HTML animation
 =====================  ===================================================
 """
 

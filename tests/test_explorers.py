@@ -1,0 +1,311 @@
+"""The explorer widgets, driven without a browser: set sliders, press buttons, read the plotted artists."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import helpers
+from helpers.animation import animate_descent, save_descent_animation
+from helpers.explorers import DescentExplorer, NetworkExplorer
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+def line_data():
+    return helpers.make_univariate(40, w=2.0, b=-1.0, noise=0.5, rng=3)
+
+
+def _descent(x, y, w, b, lr, steps):
+    """Plain gradient descent on the mean squared error of w x + b: path (steps + 1, 2), losses (steps + 1,)."""
+    path, losses = [], []
+    for _ in range(steps + 1):
+        err = w * x + b - y
+        path.append((w, b))
+        losses.append(float(np.mean(err ** 2)))
+        w, b = w - lr * float(np.mean(2 * err * x)), b - lr * float(np.mean(2 * err))
+    return np.array(path), np.array(losses)
+
+
+def _student(x, w, b):
+    return w * x + b
+
+
+def _student_backward(x, y, y_hat):
+    dy_hat = 2 / x.shape[1] * (y_hat - y)
+    return float(np.sum(dy_hat * x)), float(np.sum(dy_hat))
+
+
+def _student_loss(y_hat, y):
+    return float(np.mean((y_hat - y) ** 2))
+
+
+def _explorer(x, y, **kwargs):
+    return DescentExplorer(x, y, forward=_student, backward=_student_backward, loss=_student_loss, **kwargs)
+
+
+# --- lessons 1 and 2 --------------------------------------------------------------------------
+
+def test_descent_explorer_draws_the_path_the_losses_and_the_fitted_line(line_data):
+    """The plotted path, loss curve and fitted line are those of gradient descent with the sliders' values."""
+    x, y = line_data
+    explorer = _explorer(x, y, learning_rate=0.1, steps=12, start=(-1.0, 2.0))
+    path, losses = _descent(x, y, -1.0, 2.0, 0.1, 12)
+    np.testing.assert_allclose(explorer.lines["path"].get_xydata(), path, rtol=1e-12)
+    np.testing.assert_allclose(explorer.lines["loss"].get_ydata(), losses, rtol=1e-12)
+    np.testing.assert_array_equal(explorer.lines["loss"].get_xdata(), np.arange(13))
+    fit_x, fit_y = explorer.lines["fit"].get_data()
+    np.testing.assert_allclose(fit_y, path[-1, 0] * fit_x + path[-1, 1], rtol=1e-12)
+    assert bytes(explorer.image.value).startswith(PNG)
+    assert "after 12 steps" in explorer.message.value
+
+
+def test_moving_the_sliders_recomputes_and_redraws(line_data):
+    """Learning rate, steps and start sliders each change what is drawn, and the image."""
+    x, y = line_data
+    explorer = _explorer(x, y, learning_rate=0.1, steps=10)
+    before = explorer.image.value
+    explorer.controls["learning_rate"].value = 0.02
+    np.testing.assert_allclose(explorer.lines["path"].get_xydata(), _descent(x, y, -1.0, 2.0, 0.02, 10)[0])
+    assert bytes(explorer.image.value) != bytes(before)
+    explorer.controls["steps"].value = 25
+    assert explorer.lines["path"].get_xydata().shape == (26, 2)
+    explorer.controls["start0"].value = 3.0
+    explorer.controls["start1"].value = -2.0
+    np.testing.assert_allclose(explorer.lines["path"].get_xydata()[0], [3.0, -2.0])
+    np.testing.assert_allclose(explorer.lines["start"].get_xydata(), [[3.0, -2.0]])
+    np.testing.assert_allclose(explorer.lines["path"].get_xydata(), _descent(x, y, 3.0, -2.0, 0.02, 25)[0])
+
+
+def test_the_step_button_advances_one_update_and_draws_the_next_step_as_an_arrow(line_data):
+    """Each press adds one point to the path; the arrow starts at the last point and is -η times its gradient."""
+    x, y = line_data
+    explorer = _explorer(x, y, learning_rate=0.1, steps=0)
+    assert explorer.lines["path"].get_xydata().shape == (1, 2)
+    for presses in range(1, 4):
+        explorer.controls["step"].click()
+        assert explorer.controls["steps"].value == presses
+        assert explorer.lines["path"].get_xydata().shape == (presses + 1, 2)
+    path, _ = _descent(x, y, -1.0, 2.0, 0.1, 4)
+    arrow = explorer.lines["arrow"]
+    assert arrow.get_visible()
+    np.testing.assert_allclose(arrow.get_offsets(), path[3:4])
+    np.testing.assert_allclose([arrow.U[0], arrow.V[0]], path[4] - path[3], rtol=1e-9)
+    explorer.controls["reset"].click()
+    assert explorer.controls["steps"].value == 0
+    assert explorer.lines["path"].get_xydata().shape == (1, 2)
+
+
+def test_a_diverging_learning_rate_is_named_not_a_traceback(line_data):
+    """Too large a learning rate: the message says the loss grew or became infinite because η is too large."""
+    x, y = line_data
+    explorer = _explorer(x, y, steps=100)
+    explorer.controls["learning_rate"].value = 3.0
+    assert "too large" in explorer.message.value
+    assert np.all(np.isfinite(explorer.lines["loss"].get_ydata()))
+
+
+def test_the_reference_functions_are_used_only_when_none_are_given(line_data):
+    """Without the student's functions the explorer falls back to the reference and draws the same path."""
+    x, y = line_data
+    ours = DescentExplorer(x, y, steps=7)
+    theirs = _explorer(x, y, steps=7)
+    np.testing.assert_allclose(ours.path, theirs.path, rtol=1e-12)
+
+
+def test_an_unwritten_exercise_shows_a_friendly_message_and_nothing_on_stderr(line_data, capsys):
+    """A stub raising NotImplementedError gives a sentence in the widget, empty plots and no output."""
+    x, y = line_data
+
+    def backward(x, y, y_hat):
+        raise NotImplementedError()
+
+    explorer = _explorer(x, y)
+    explorer.backward = backward
+    explorer.update()
+    assert "backward is not written yet" in explorer.message.value
+    assert explorer.lines["path"].get_xydata().shape == (0, 2)
+    assert not explorer.lines["arrow"].get_visible()
+    assert bytes(explorer.image.value).startswith(PNG)
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == ""
+
+
+@pytest.mark.parametrize(("forward", "backward", "expected"), [
+    (lambda x, w, b: (w * x + b).T, _student_backward, "shape (40, 1), expected (1, 40): did you transpose it?"),
+    (_student, lambda x, y, y_hat: (y_hat - y, 0.0), "the dw your backward returned has shape (1, 40), expected ()"),
+    (_student, lambda x, y, y_hat: 1.0, "your backward should return 2 values"),
+    (_student, lambda x, y, y_hat: x[5, 0], "your backward raised IndexError"),
+])
+def test_wrong_student_code_is_described_in_one_sentence(line_data, capsys, forward, backward, expected):
+    """Wrong shapes, wrong return values and exceptions in the student's code each become one clear sentence."""
+    x, y = line_data
+    explorer = DescentExplorer(x, y, forward=forward, backward=backward, loss=_student_loss)
+    assert expected in explorer.message.value
+    assert "Traceback" not in explorer.message.value
+    assert capsys.readouterr().err == ""
+
+
+def test_two_features_draw_the_two_weights_and_predictions_against_targets():
+    """With X of shape (2, m) the map shows (w0, w1) and the fit panel ŷ against y."""
+    X, y = helpers.make_multivariate(m=50, n=2, w=np.array([[2.0, 0.3]]), b=0.5, rng=0)
+
+    def forward(X, w, b):
+        return w @ X + b
+
+    def backward(X, y, y_hat):
+        dy_hat = 2 / X.shape[1] * (y_hat - y)
+        return dy_hat @ X.T, float(np.sum(dy_hat))
+
+    explorer = DescentExplorer(X, y, forward=forward, backward=backward, loss=_student_loss, steps=5,
+                               learning_rate=0.1)
+    w, b = np.zeros((1, 2)), 0.0
+    for _ in range(5):
+        w, b = w - 0.1 * backward(X, y, forward(X, w, b))[0], b - 0.1 * backward(X, y, forward(X, w, b))[1]
+    np.testing.assert_allclose(explorer.lines["path"].get_xydata()[-1], w[0], rtol=1e-12)
+    targets, predictions = explorer.lines["fit"].get_data()
+    np.testing.assert_allclose(targets, y[0])
+    np.testing.assert_allclose(predictions, forward(X, w, b)[0], rtol=1e-12)
+
+
+def test_the_explorer_displays_as_its_widget_with_a_stable_text_form(line_data):
+    """A bare explorer shows the VBox; its text/plain (what nbval compares) holds no model id."""
+    x, y = line_data
+    explorer = _explorer(x, y)
+    bundle = explorer._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == explorer.widget.model_id
+    assert bundle["text/plain"] == repr(explorer) == repr(_explorer(x, y))
+
+
+def test_an_update_redraws_artists_without_rebuilding_the_figure(line_data):
+    """Moving a slider keeps the same figure and artists and takes well under the 50 ms target."""
+    x, y = line_data
+    explorer = _explorer(x, y)
+    figure, path_line = explorer.figure, explorer.lines["path"]
+    times = []
+    for lr in np.geomspace(0.01, 0.3, 15):
+        explorer.controls["learning_rate"].value = lr
+        times.append(explorer.last_update_seconds)
+    assert explorer.figure is figure and explorer.lines["path"] is path_line
+    assert len(figure.axes[0].lines) == 2  # the path and the start marker, never piled up
+    assert np.median(times) < 0.25, f"median update {np.median(times) * 1e3:.0f} ms (make bench checks < 50 ms)"
+
+
+# --- lessons 3 and 4 --------------------------------------------------------------------------
+
+@pytest.fixture
+def bump():
+    return helpers.make_nonlinear(m=30, kind="bump", rng=0)
+
+
+def test_network_explorer_trains_and_draws_the_fit_and_the_training_curve(bump):
+    """The fit line is the trained network on a grid; the training curve has steps + 1 losses."""
+    X, y = bump
+    explorer = NetworkExplorer(X, y, activation="sigmoid", steps=40, learning_rate=0.5)
+    assert explorer.lines["loss"].get_ydata().shape == (41,)
+    grid_x, fit = explorer.lines["fit"].get_data()
+    p = explorer.params
+    expected = p["w2"] @ (1 / (1 + np.exp(-(p["W1"] @ grid_x[None, :] + p["b1"])))) + p["b2"]
+    np.testing.assert_allclose(fit, expected[0], rtol=1e-12)
+    assert explorer.losses[-1] < explorer.losses[0]
+
+
+def test_network_sliders_change_the_units_and_the_training(bump):
+    """Hidden units, initial scale, learning rate and steps each change the run; the units add up to the fit."""
+    X, y = bump
+    explorer = NetworkExplorer(X, y, activation="sigmoid", steps=30, show_units=True, max_units=6)
+    explorer.controls["hidden_units"].value = 4
+    assert explorer.params["W1"].shape == (4, 1)
+    assert sum(line.get_visible() for line in explorer.lines["units"]) == 4
+    units = np.array([line.get_ydata() for line in explorer.lines["units"][:4]])
+    np.testing.assert_allclose(units.sum(axis=0) + explorer.params["b2"], explorer.lines["sum"].get_ydata(),
+                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(explorer.lines["sum"].get_ydata(), explorer.lines["fit"].get_ydata())
+    explorer.controls["init_scale"].value = 0.0
+    assert np.all(explorer.params["W1"] == explorer.params["W1"][0])  # from zero every unit stays the same
+    explorer.controls["steps"].value = 60
+    assert explorer.lines["loss"].get_ydata().shape == (61,)
+    first = explorer.losses.copy()
+    explorer.controls["learning_rate"].value = 0.05
+    assert not np.allclose(first, explorer.losses)
+
+
+def test_the_linear_network_draws_a_straight_line_whatever_its_size(bump):
+    """Lesson 3: without an activation, the fit is a line for every k (its second differences vanish)."""
+    X, y = bump
+
+    def forward(X, params):
+        Z = params["W1"] @ X + params["b1"]
+        return params["w2"] @ Z + params["b2"], {"Z": Z}
+
+    def backward(X, y, y_hat, params, cache):
+        dy_hat = 2 / X.shape[1] * (y_hat - y)
+        dZ = params["w2"].T @ dy_hat
+        return {"W1": dZ @ X.T, "b1": dZ.sum(axis=1, keepdims=True), "w2": dy_hat @ cache["Z"].T,
+                "b2": float(dy_hat.sum())}
+
+    explorer = NetworkExplorer(X, y, forward=forward, backward=backward, steps=50, learning_rate=0.05,
+                               init_scale=0.5)
+    for k in (1, 5):
+        explorer.controls["hidden_units"].value = k
+        fit = explorer.lines["fit"].get_ydata()
+        assert np.allclose(np.diff(fit, 2), 0, atol=1e-10)
+    reference = NetworkExplorer(X, y, steps=50, learning_rate=0.05, init_scale=0.5, hidden_units=5)
+    np.testing.assert_allclose(reference.losses, explorer.losses, rtol=1e-10)
+
+
+def test_the_students_activation_and_mistakes_reach_the_message(bump, capsys):
+    """Lesson 4's (sigmoid, sigmoid_derivative) are passed on; a stub or a wrong shape becomes a sentence."""
+    X, y = bump
+
+    def sigmoid(Z):
+        raise NotImplementedError()
+
+    def forward(X, params, sigma):
+        Z = params["W1"] @ X + params["b1"]
+        A = sigma(Z)
+        return params["w2"] @ A + params["b2"], {"Z": Z, "A": A}
+
+    def backward(X, y, y_hat, params, cache, sigma_prime):
+        return {"W1": np.zeros((1, 2)), "b1": np.zeros((2, 1)), "w2": np.zeros((1, 2)), "b2": 0.0}
+
+    explorer = NetworkExplorer(X, y, forward=forward, backward=backward, activation=(sigmoid, np.cos), steps=5)
+    assert "Your sigmoid is not written yet" in explorer.message.value  # the stub forward calls is named
+    explorer = NetworkExplorer(X, y, forward=forward, backward=backward, activation=(np.tanh, np.cos), steps=5)
+    assert "the dW1 your backward returned has shape (1, 2), expected (2, 1): did you transpose it?" in \
+        explorer.message.value
+    assert capsys.readouterr().err == ""
+
+
+# --- animation ---------------------------------------------------------------------------------
+
+def test_a_descent_path_exports_as_a_gif_with_one_frame_per_step(line_data, tmp_path):
+    """save_descent_animation writes a valid GIF with T + 1 frames, with or without a loss panel and a map."""
+    x, y = line_data
+    path, losses = _descent(x, y, -1.0, 2.0, 0.1, 9)
+    w_values, b_values = np.linspace(-2, 4, 31), np.linspace(-3, 3, 31)
+    surface = (w_values, b_values, helpers.linear_mse_surface(x, y, w_values, b_values))
+    out = save_descent_animation(tmp_path / "descent.gif", path, losses, surface=surface, dpi=40)
+    with Image.open(out) as gif:
+        assert gif.format == "GIF"
+        assert gif.n_frames == 10
+    out = save_descent_animation(tmp_path / "bare.gif", path[:4], dpi=40)
+    with Image.open(out) as gif:
+        assert gif.n_frames == 4
+
+
+def test_the_animation_shows_the_path_up_to_each_frame(line_data, tmp_path):
+    """Frame t of animate_descent draws the first t + 1 points; the explorer animates its current path."""
+    x, y = line_data
+    explorer = _explorer(x, y, steps=6)
+    anim = explorer.animation(dpi=40)
+    line = anim._fig.axes[0].lines[0]
+    anim._func(3)
+    np.testing.assert_allclose(line.get_xydata(), explorer.path[:4])
+    anim.save(tmp_path / "explorer.gif", writer="pillow")  # an animation must be rendered once
+    with Image.open(tmp_path / "explorer.gif") as gif:
+        assert gif.n_frames == 7
+    with pytest.raises(ValueError, match="path"):
+        animate_descent(np.zeros((3, 3)))
