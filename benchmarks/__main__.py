@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["surface", "notebooks"]
+BENCHMARKS = ["surface", "explorer", "beyond", "notebooks", "grading"]
 
 
 def main(argv=None) -> int:

@@ -1,27 +1,111 @@
-"""Command line: ``python -m coursetools release`` (more commands come with the grading workflow)."""
+"""Command line for instructors: ``coursetools release | check-release | collect | grade | feedback | report``.
+
+Run from the course directory (or pass ``--root``). Every command except
+``release`` only reads ``solutions/`` and ``submitted/``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 from . import release as _release
 
 
-def main(argv=None) -> int:
+def _parser():
     parser = argparse.ArgumentParser(prog="coursetools", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("release", help="regenerate notebooks/ from solutions/ with nbgrader")
     sub.add_parser("check-release", help="fail if notebooks/ differs from what nbgrader generates")
-    args = parser.parse_args(argv)
+
+    def course(p):
+        p.add_argument("--root", type=Path, default=Path.cwd(),
+                       help="the course directory (default: the current folder)")
+        return p
+
+    p = course(sub.add_parser("collect", help="lay out an LMS export as submitted/<student>/<assignment>/"))
+    p.add_argument("export", type=Path, help="a folder or a zip of student notebooks")
+    p.add_argument("--id-pattern", default=None,
+                   help=r"regular expression with a group named id that finds the student id in each path, "
+                        r"e.g. '_(?P<id>\d+)_assignsubmission' for Moodle")
+    p = course(sub.add_parser("grade", help="auto-grade every submission of the assignments, in parallel"))
+    p.add_argument("assignments", nargs="+", help="assignment ids, e.g. 01-univariate")
+    p.add_argument("--workers", type=int, default=None, help="local worker processes (default: one per core)")
+    p.add_argument("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--timeout", type=float, default=None, help="seconds per cell (default: from nbgrader_config)")
+    p.add_argument("--memory", type=float, default=2.0, help="memory limit per kernel in GiB (0: none)")
+    p.add_argument("--force", action="store_true", help="re-grade notebooks already graded")
+    p.add_argument("--student", action="append", default=None, help="grade only this student (repeatable)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p = course(sub.add_parser("feedback", help="per-student HTML feedback into feedback/"))
+    p.add_argument("assignments", nargs="*", help="assignment ids (default: all graded)")
+    p = course(sub.add_parser("report", help="grades.csv (nbgrader export) and report.html"))
+    p.add_argument("--out", type=Path, default=None, help="the HTML report (default: <root>/report.html)")
+    return parser
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
     if args.command == "release":
         names = _release.release()
         print(f"generated {len(names)} assignment(s) into notebooks/: {', '.join(names)}")
         return 0
-    problems = _release.drift()
-    for p in problems:
-        print(p)
-    return 1 if problems else 0
+    if args.command == "check-release":
+        problems = _release.drift()
+        for p in problems:
+            print(p)
+        return 1 if problems else 0
+    if args.command == "collect":
+        from .collect import CollectError, collect
+
+        try:
+            result = collect(args.export, root=args.root, id_pattern=args.id_pattern)
+        except CollectError as exc:
+            print(f"coursetools collect: {exc}")
+            return 2
+        print("\n".join(result.lines()))
+        return 1 if result.problems else 0
+    if args.command == "grade":
+        from .grade import GradingError, grade
+
+        try:
+            summary = grade(args.assignments, root=args.root, workers=args.workers, scheduler=args.scheduler,
+                            timeout=args.timeout, memory=int(args.memory * (1 << 30)) or None,
+                            progress=not args.no_progress, force=args.force, students=args.student)
+        except GradingError as exc:
+            print(f"coursetools grade: {exc}")
+            return 2
+        except KeyboardInterrupt:
+            print("coursetools grade: interrupted; what was graded is saved, run the same command to resume")
+            return 130
+        print(f"graded {len(summary['graded'])} notebook(s), {len(summary['skipped'])} already graded "
+              f"(skipped), {len(summary['unreadable'])} could not be graded")
+        flagged = sorted(k for k, ev in summary["events"].items() if ev)
+        if flagged:
+            print(f"{len(flagged)} notebook(s) have events to review: run `coursetools report`")
+        return 0
+    if args.command == "feedback":
+        from .feedback import feedback
+
+        try:
+            paths = feedback(args.root, args.assignments or None)
+        except FileNotFoundError as exc:
+            print(f"coursetools feedback: {exc}")
+            return 2
+        print(f"wrote {len(paths)} feedback page(s) under {args.root / 'feedback'}")
+        return 0
+    from .report import report
+
+    try:
+        out = report(args.root, args.out)
+    except FileNotFoundError as exc:
+        print(f"coursetools report: {exc}")
+        return 2
+    print(f"wrote {out} and {out.with_name('grades.csv')}")
+    return 0
 
 
 if __name__ == "__main__":

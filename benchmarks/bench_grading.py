@@ -1,0 +1,102 @@
+"""Grading speed: `coursetools grade` against stock `nbgrader autograde` and against bare nbclient.
+
+A synthetic class of 10 students × the 4 core lessons (40 notebooks: perfect,
+blank, and one exercise left out in turn) is graded in this one run three ways:
+
+* stock ``nbgrader autograde`` (one notebook after another), on one copy of the course;
+* ``coursetools grade`` (one worker process per core), on another copy;
+* every notebook executed one after another with nbclient and nothing else.
+
+Targets (issue "Instructor workflow"): ``grade`` is at least 1.7× faster than
+stock autograde, with identical grades; and its time per notebook (wall time ×
+workers / notebooks) is within 25% of nbclient's time per notebook.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from coursetools import notebooks as nbs
+from coursetools.grade import grade, scores
+from coursetools.release import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = ["01-univariate", "02-multivariate", "03-two-layer-linear", "04-two-layer-sigmoid"]
+STUDENTS = 10
+SPEEDUP = 1.7
+OVERHEAD = 1.25
+
+
+def _course(path: Path) -> Path:
+    path.mkdir(parents=True)
+    shutil.copy(ROOT / "nbgrader_config.py", path)
+    for lesson in LESSONS:
+        shutil.copytree(ROOT / "solutions" / lesson, path / "solutions" / lesson)
+    generate(path / "notebooks", LESSONS, root=path, db=True)
+    return path
+
+
+def _class(course: Path) -> list[Path]:
+    """Write the synthetic submissions; return their paths."""
+    paths = []
+    for lesson in LESSONS:
+        source = nbs.read(ROOT / "solutions" / lesson / f"{lesson}.ipynb")
+        student_nb = nbs.read(course / "notebooks" / lesson / f"{lesson}.ipynb")
+        exercises = nbs.stub_ids(source)
+        for k in range(STUDENTS):
+            leave = set() if k == 0 else set(exercises) if k == 1 else {exercises[k % len(exercises)]}
+            nb = student_nb if leave == set(exercises) else nbs.fill_stubs(student_nb, source, leave=leave)
+            target = course / "submitted" / f"student{k:02d}" / lesson / f"{lesson}.ipynb"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, str(target))
+            paths.append(target)
+    return paths
+
+
+def run() -> bool:
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    with tempfile.TemporaryDirectory() as tmp:
+        ours, stock = _course(Path(tmp) / "ours"), _course(Path(tmp) / "stock")
+        paths = _class(ours)
+        _class(stock)
+        n = len(paths)
+
+        start = time.perf_counter()
+        for lesson in LESSONS:
+            subprocess.run([sys.executable, "-m", "nbgrader", "autograde", lesson, "--force"], cwd=stock, env=env,
+                           check=True, capture_output=True)
+        t_stock = time.perf_counter() - start
+
+        workers = os.cpu_count() or 1
+        start = time.perf_counter()
+        grade(LESSONS, root=ours, workers=workers)
+        t_grade = time.perf_counter() - start
+
+        start = time.perf_counter()
+        for path in paths:
+            with tempfile.TemporaryDirectory() as cwd:
+                nbs.execute(copy.deepcopy(nbs.read(path)), cwd=Path(cwd), allow_errors=True)
+        t_plain = time.perf_counter() - start
+
+        same = all(scores(ours, lesson) == scores(stock, lesson) for lesson in LESSONS)
+    speedup = t_stock / t_grade
+    per_notebook = t_grade * workers / n
+    overhead = per_notebook / (t_plain / n)
+    ok = speedup >= SPEEDUP and overhead <= OVERHEAD and same
+    print(f"{n} notebooks, {workers} workers: stock autograde {t_stock:6.1f} s, grade {t_grade:6.1f} s -> "
+          f"{speedup:4.2f}x faster (target >= {SPEEDUP}x){'' if speedup >= SPEEDUP else '  MISSED'}")
+    missed = "" if overhead <= OVERHEAD else "  MISSED"
+    print(f"per notebook: grade {per_notebook:5.2f} s (wall x workers / notebooks), nbclient alone "
+          f"{t_plain / n:5.2f} s -> {overhead:4.2f}x (target <= {OVERHEAD}x){missed}")
+    print(f"grades identical to stock autograde: {'yes' if same else 'NO'}")
+    return ok

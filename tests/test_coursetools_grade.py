@@ -1,0 +1,213 @@
+"""`coursetools grade`, `feedback` and `report` on a synthetic class of lesson 01.
+
+One temporary course holds the adversarial corpus (tests/adversarial/cases.py:
+perfect, blank and partial students and one student per attack). It is graded
+once with `grade` (10 s per cell, 1.5 GiB per kernel) while stock `nbgrader
+autograde` grades a copy of some of the same submissions in another course,
+so that the grades can be compared cell by cell.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from adversarial import cases
+
+from coursetools import notebooks as nbs
+from coursetools.__main__ import main
+from coursetools.feedback import feedback
+from coursetools.grade import GradingError, grade, record_path, scores
+from coursetools.release import generate
+from coursetools.report import load_records, report
+
+ROOT = Path(__file__).resolve().parent.parent
+A = "01-univariate"
+TIMEOUT = 10
+MEMORY = 3 << 29  # 1.5 GiB: a kernel with numpy and matplotlib needs about 1 GiB of address space
+# Stock nbgrader grades these the same way we do...
+SAME_AS_STOCK = ["perfect", "blank", "partial", "edited-tests"]
+# ...and this one wrongly: full marks for wrong answers with the checkers replaced.
+STOCK_IS_FOOLED = ["monkeypatch"]
+
+
+def _course(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "nbgrader_config.py", path)
+    shutil.copytree(ROOT / "solutions" / A, path / "solutions" / A)
+    generate(path / "notebooks", [A], root=path, db=True)
+    return path
+
+
+def _env():
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def _tree_digest(folder: Path) -> dict:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """(course, expected, summary, stock scores, digest of submitted/ before grading)."""
+    base = tmp_path_factory.mktemp("grading")
+    course = _course(base / "course")
+    expected = cases.build(course)
+    stock = _course(base / "stock")
+    cases.build(stock, students=SAME_AS_STOCK + STOCK_IS_FOOLED)
+    before = _tree_digest(course / "submitted")
+    # Stock autograde runs meanwhile in another process, on its own copy of the course.
+    proc = subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", A, "--force"], cwd=stock, env=_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        # Three workers on two cores: two of them sit idle through the two 10 s timeouts.
+        summary = grade([A], root=course, timeout=TIMEOUT, memory=MEMORY, workers=3)
+    finally:
+        out, _ = proc.communicate(timeout=600)
+    assert proc.returncode == 0, out
+    return course, expected, summary, scores(stock, A), before
+
+
+@pytest.mark.parametrize("student", list(cases.CASES))
+def test_each_submission_gets_the_grade_an_honest_grader_gives(graded, student):
+    """Per test cell, the score is what the student's code deserves, and the attack is reported."""
+    course, expected, _, _, _ = graded
+    got = scores(course, A)[(student, A)]
+    assert got == expected[student]["scores"], f"{student}: scored {got}, expected {expected[student]['scores']}"
+    kinds = {e["kind"] for e in load_records(course)[(student, A, A)]["events"]}
+    missing = expected[student]["events"] - kinds
+    assert not missing, f"{student}: events {sorted(kinds)} lack {sorted(missing)}"
+
+
+def test_honest_submissions_raise_no_event(graded):
+    """Perfect, blank and partial students are graded without a single event to review."""
+    course, *_ = graded
+    records = load_records(course)
+    for student in ("perfect", "blank", "partial"):
+        assert records[(student, A, A)]["events"] == [], records[(student, A, A)]["events"]
+
+
+@pytest.mark.parametrize("student", ["perfect", "os-exit", "infinite-loop"])
+def test_autograded_notebooks_keep_every_cell_of_the_submission(graded, student):
+    """The autograded notebook is the submission cell for cell (tests restored), even after kernel restarts."""
+    course, *_ = graded
+    submitted = nbs.read(course / "submitted" / student / A / f"{A}.ipynb")
+    autograded = nbs.read(course / "autograded" / student / A / f"{A}.ipynb")
+    assert len(autograded.cells) == len(submitted.cells)
+    for i, (got, sent) in enumerate(zip(autograded.cells, submitted.cells)):
+        assert got.cell_type == sent.cell_type, f"cell {i}"
+        assert "__coursetools" not in got.source, f"cell {i} is the grader's own: {got.source[:80]}"
+        if not nbs.nbgrader_meta(sent).get("grade"):
+            assert got.source == sent.source, f"cell {i} changed"
+            assert nbs.nbgrader_meta(got).get("grade_id") == nbs.nbgrader_meta(sent).get("grade_id"), f"cell {i}"
+
+
+def test_grades_are_identical_to_stock_nbgrader_autograde(graded):
+    """On the same submissions, every test cell gets exactly stock nbgrader's auto_score."""
+    course, _, _, stock, _ = graded
+    ours = scores(course, A)
+    for student in SAME_AS_STOCK:
+        assert ours[(student, A)] == stock[(student, A)], f"{student}: ours {ours[(student, A)]}, stock {stock}"
+
+
+def test_stock_nbgrader_is_fooled_where_grade_is_not(graded):
+    """The corpus bites: stock nbgrader gives these students a grade they do not deserve."""
+    _, expected, _, stock, _ = graded
+    for student in STOCK_IS_FOOLED:
+        assert stock[(student, A)] != expected[student]["scores"], f"stock nbgrader grades {student} honestly"
+
+
+def test_submitted_is_never_modified_and_nothing_escapes_the_sandbox(graded):
+    """submitted/ is byte for byte the same after grading; the snooping student wrote nothing anywhere."""
+    course, _, _, _, before = graded
+    assert _tree_digest(course / "submitted") == before
+    assert not (course / "submitted" / "perfect" / A / "evil.txt").exists()
+    assert len(scores(course, A)) == len(cases.CASES)  # the gradebook still opens and holds every student
+    refused = [e["detail"] for e in load_records(course)[("snooping", A, A)]["events"] if e["kind"] == "sandbox"]
+    for what in ("gradebook.db", f"solutions/{A}", "submitted", "os.system"):
+        assert any(what in r for r in refused), f"no refusal mentions {what}: {refused}"
+
+
+def test_rerun_resumes_without_regrading_and_prints_nothing_on_stderr(graded):
+    """`coursetools grade` run again grades only what has no matching record (here: one record removed).
+
+    Without its progress bar it writes nothing at all to stderr, even with the attackers in the class.
+    """
+    course, *_ = graded
+    before = scores(course, A)
+    record_path(course, "partial", A, A).unlink()
+    proc = subprocess.run([sys.executable, "-m", "coursetools", "grade", A, "--root", str(course), "--no-progress",
+                           "--timeout", str(TIMEOUT), "--memory", "1.5"], env=_env(), capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stderr == ""
+    assert f"graded 1 notebook(s), {len(cases.CASES) - 1} already graded" in proc.stdout, proc.stdout
+    assert scores(course, A) == before
+
+
+def test_feedback_shows_code_and_messages_but_never_hidden_tests(graded):
+    """Every feedback page has the student's code and each test's message, and no hidden-test line."""
+    course, *_ = graded
+    paths = feedback(course)
+    assert len(paths) == len(cases.CASES)
+    hidden = nbs.hidden_test_lines(nbs.read(course / "solutions" / A / f"{A}.ipynb"))
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        for line in hidden:
+            assert line not in text, f"{path} shows the hidden test line {line!r}"
+    perfect = (course / "feedback" / "perfect" / A / f"{A}.html").read_text(encoding="utf-8")
+    assert "return w * x + b" in perfect and "10 / 10" in perfect
+    blank = (course / "feedback" / "blank" / A / f"{A}.html").read_text(encoding="utf-8")
+    assert "NotImplementedError" in blank and "0 / 10" in blank
+
+
+def test_report_lists_failures_errors_and_cheats(graded):
+    """report.html names the errored and suspicious students; grades.csv is nbgrader's export."""
+    course, *_ = graded
+    out = report(course)
+    text = out.read_text(encoding="utf-8")
+    assert text.count("<img") >= 1
+    for student in ("infinite-loop", "os-exit", "not-json", "monkeypatch", "snooping", "writes-stderr"):
+        assert f"<td>{student}</td>" in text, f"{student} is not in the report"
+    assert "test_gradient_descent" in text and "CellTimeoutError" in text
+    csv = (course / "grades.csv").read_text(encoding="utf-8").splitlines()
+    assert csv[0].startswith("assignment,") and len(csv) == len(cases.CASES) + 1
+
+
+def test_bad_input_is_refused_with_a_clear_message(tmp_path, graded, capsys):
+    """An unknown assignment or a course without submitted/ raises GradingError and changes nothing."""
+    course, *_ = graded
+    assert main(["grade", "nope", "--root", str(course)]) == 2
+    assert main(["report", "--root", str(tmp_path)]) == 2
+    assert main(["feedback", "--root", str(tmp_path)]) == 2
+    out = capsys.readouterr()
+    assert "unknown assignment 'nope'" in out.out and "nothing graded in" in out.out and out.err == ""
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(GradingError, match="unknown assignment 'nope'; the assignments are: 01-univariate"):
+        grade(["nope"], root=course)
+    with pytest.raises(GradingError, match="not a course directory"):
+        grade([A], root=tmp_path)
+    (tmp_path / "nbgrader_config.py").write_text("")
+    with pytest.raises(GradingError, match="no submissions"):
+        grade([A], root=tmp_path)
+
+
+def test_grade_on_a_dask_cluster_gives_the_same_grades(graded):
+    """With --scheduler, the workers run on a dask.distributed cluster (here a LocalCluster on loopback)."""
+    from distributed import LocalCluster
+
+    course, *_ = graded
+    before = scores(course, A)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=":0") as cluster:
+        summary = grade([A], root=course, scheduler=cluster.scheduler_address, timeout=TIMEOUT, memory=MEMORY,
+                        force=True, students=["perfect", "partial"])
+    assert sorted(summary["graded"]) == [("partial", A, A), ("perfect", A, A)]
+    assert scores(course, A) == before
