@@ -21,6 +21,7 @@ __all__ = [
     "fill_stubs",
     "grade_cells",
     "hidden_test_lines",
+    "manual_cells",
     "nbgrader_meta",
     "solution_notebooks",
     "stub_ids",
@@ -46,15 +47,25 @@ def nbgrader_meta(cell) -> dict:
 
 
 def grade_cells(nb) -> dict[str, float]:
-    """grade_id -> points of every auto-graded test cell."""
+    """grade_id -> points of every auto-graded test cell (a graded code cell that is not an answer)."""
     return {m["grade_id"]: float(m.get("points", 0)) for c in nb.cells
-            if (m := nbgrader_meta(c)).get("grade") and c.cell_type == "code"}
+            if (m := nbgrader_meta(c)).get("grade") and not m.get("solution") and c.cell_type == "code"}
+
+
+def manual_cells(nb) -> dict[str, float]:
+    """grade_id -> points of every manually graded answer cell (``grade`` and ``solution`` both true).
+
+    nbgrader scores such a cell 0 when the student left it as released, and
+    otherwise leaves its auto score empty (None) for a person to grade.
+    """
+    return {m["grade_id"]: float(m.get("points", 0)) for c in nb.cells
+            if (m := nbgrader_meta(c)).get("grade") and m.get("solution")}
 
 
 def stub_ids(nb) -> list[str]:
-    """grade_ids of the code solution cells (the exercises), in notebook order."""
+    """grade_ids of the code solution cells graded by test cells (the exercises), in notebook order."""
     return [m["grade_id"] for c in nb.cells
-            if (m := nbgrader_meta(c)).get("solution") and c.cell_type == "code"]
+            if (m := nbgrader_meta(c)).get("solution") and not m.get("grade") and c.cell_type == "code"]
 
 
 def exercise_points(nb) -> dict[str, float]:
@@ -86,8 +97,9 @@ def hidden_test_lines(nb) -> list[str]:
 def fill_stubs(student_nb, source_nb, *, leave=()) -> nbformat.NotebookNode:
     """A submission: the student version with each stub replaced by the source's solution.
 
-    Solution cells are matched by grade_id; those named in ``leave`` keep
-    their stub (an unanswered exercise).
+    Solution cells (code exercises and manually graded answers alike) are
+    matched by grade_id; those named in ``leave`` keep their stub (an
+    unanswered exercise or question).
     """
     solutions = {nbgrader_meta(c)["grade_id"]: c.source for c in source_nb.cells
                  if nbgrader_meta(c).get("solution")}

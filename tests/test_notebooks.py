@@ -7,6 +7,7 @@ notebook and compares its text outputs with the committed ones.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,9 @@ from coursetools.release import drift, generate
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = nbs.solution_notebooks(ROOT)
 LESSONS = ["01-univariate", "02-multivariate", "03-two-layer-linear", "04-two-layer-sigmoid"]
+EXAM = "08-exam-practice"
+SOLUTION_REGION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
+MARKS = re.compile(r"\[(\d+) marks?\]")
 
 
 def _id(path):
@@ -42,12 +46,82 @@ def test_every_test_cell_belongs_to_an_exercise_and_says_what_it_checks(path):
     assert points, f"{path.name} has no exercises"
     for exercise, pts in points.items():
         assert pts > 0, f"exercise {exercise!r} in {path.name} has no test cell with points"
+    tests = nbs.grade_cells(nb)
     for cell in nb.cells:
-        if nbs.nbgrader_meta(cell).get("grade") and cell.cell_type == "code":
+        if nbs.nbgrader_meta(cell).get("grade_id") in tests and nbs.nbgrader_meta(cell).get("grade"):
             first = cell.source.lstrip().splitlines()[0]
             assert first.startswith('"""'), (
                 f"test cell {nbs.nbgrader_meta(cell)['grade_id']} in {path.name} should open with a "
                 f"one-sentence docstring, opens with {first!r}")
+
+
+def _answer_cells(nb):
+    """The manually graded answer cells of a notebook (grade and solution both true)."""
+    manual = nbs.manual_cells(nb)
+    return [c for c in nb.cells if nbs.nbgrader_meta(c).get("grade_id") in manual
+            and nbs.nbgrader_meta(c).get("solution")]
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=_id)
+def test_manual_answer_cells_hold_a_worked_solution_and_a_mark_scheme(path):
+    """A manually graded answer is a markdown cell whose solution region holds the worked solution and a
+    mark scheme whose [n marks] add up to the cell's points."""
+    nb = nbs.read(path)
+    for cell in _answer_cells(nb):
+        meta = nbs.nbgrader_meta(cell)
+        gid = meta["grade_id"]
+        assert cell.cell_type == "markdown", f"{path.name}: answer cell {gid} should be markdown"
+        assert meta.get("points", 0) > 0, f"{path.name}: answer cell {gid} has no points"
+        regions = SOLUTION_REGION.findall(cell.source)
+        assert len(regions) == 1, f"{path.name}: answer cell {gid} needs one BEGIN/END SOLUTION region"
+        worked, _, scheme = regions[0].partition("**Mark scheme")
+        assert worked.strip() and scheme, (
+            f"{path.name}: answer cell {gid} should hold the worked solution, then '**Mark scheme', "
+            "both inside the solution region")
+        marks = sum(int(n) for n in MARKS.findall(scheme))
+        assert marks == meta["points"], (
+            f"{path.name}: the mark scheme of {gid} gives {marks} marks, the cell is worth {meta['points']}")
+
+
+def test_the_exam_sheet_has_manual_and_auto_graded_questions():
+    """08-exam-practice mixes manually graded derivations with auto-graded exercises."""
+    (path,) = [p for p in SOURCES if p.parent.name == EXAM]
+    nb = nbs.read(path)
+    assert len(nbs.manual_cells(nb)) >= 2 and len(nbs.stub_ids(nb)) >= 2, (
+        f"manual: {nbs.manual_cells(nb)}, auto-graded exercises: {nbs.stub_ids(nb)}")
+
+
+def _solution_lines(cell):
+    return [line.strip() for region in SOLUTION_REGION.findall(cell.source) for line in region.splitlines()
+            if len(line.strip()) >= 12 and not line.strip().startswith(("#", '"""'))]
+
+
+def test_mark_schemes_and_worked_solutions_never_reach_the_students():
+    """No line of a worked solution or mark scheme is in the student versions (answer cells everywhere, and
+    every solution of the exam sheet), and each answer cell is released as exactly nbgrader's text stub."""
+    checked = 0
+    for path in SOURCES:
+        student = ROOT / "notebooks" / path.parent.name / path.name
+        if not student.exists():  # not released yet: the drift test reports it
+            continue
+        released = {nbs.nbgrader_meta(c).get("grade_id"): c for c in nbs.read(student).cells}
+        text = "\n".join(c.source for c in nbs.read(student).cells)
+        assert "**Mark scheme" not in text and not MARKS.search(text), f"{student} shows a mark scheme"
+        source = nbs.read(path)
+        manual = nbs.manual_cells(source)
+        for cell in source.cells:
+            gid = nbs.nbgrader_meta(cell).get("grade_id")
+            if not nbs.nbgrader_meta(cell).get("solution"):
+                continue
+            if gid in manual:
+                assert released[gid].source.strip() == "YOUR ANSWER HERE", (
+                    f"{student}: answer cell {gid} is released as {released[gid].source[:200]!r}")
+            elif path.parent.name != EXAM:  # the lessons' prose may quote a line of code on purpose
+                continue
+            for line in _solution_lines(cell):
+                assert line not in text, f"{student} shows a line of the solution of {gid}: {line!r}"
+                checked += 1
+    assert checked > 0
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=_id)
@@ -108,9 +182,11 @@ def _run(cmd, cwd):
 def graded(tmp_path_factory):
     """Autograde perfect, blank and one-exercise-missing submissions of every lesson.
 
-    Returns ``(course_dir, scores, plan)``: ``scores[(assignment, student)]``
-    maps grade_id to the auto score; ``plan[(assignment, student)]`` is the
-    set of exercises that student left unanswered.
+    Exercises are the code stubs and the manually graded answer cells. Returns
+    ``(course_dir, scores, plan)``: ``scores[(assignment, student)]`` maps
+    grade_id to the auto score (None for an answer awaiting manual grading);
+    ``plan[(assignment, student)]`` is the set of exercises that student left
+    unanswered.
     """
     from nbgrader.api import Gradebook
 
@@ -123,8 +199,9 @@ def graded(tmp_path_factory):
         assignment = path.parent.name
         source = nbs.read(path)
         student_nb = nbs.read(course / "notebooks" / assignment / path.name)
-        students = {"perfect": set(), "blank": set(nbs.stub_ids(source))}
-        for exercise in nbs.stub_ids(source):
+        questions = nbs.stub_ids(source) + list(nbs.manual_cells(source))
+        students = {"perfect": set(), "blank": set(questions)}
+        for exercise in questions:
             students[f"miss-{exercise}".replace("_", "-")] = {exercise}
         for student, leave in students.items():
             nb = student_nb if leave == students["blank"] else nbs.fill_stubs(student_nb, source, leave=leave)
@@ -144,17 +221,19 @@ def graded(tmp_path_factory):
 
 
 def test_autograde_gives_full_marks_to_the_solutions(graded):
-    """A submission with every stub filled with the solution code scores full marks."""
+    """A submission with every stub filled with the solution scores full auto marks; its answer cells
+    await manual grading (auto score None)."""
     _, scores, _ = graded
     for path in SOURCES:
         assignment = path.parent.name
-        expected = nbs.grade_cells(nbs.read(path))
+        nb = nbs.read(path)
+        expected = {**nbs.grade_cells(nb), **dict.fromkeys(nbs.manual_cells(nb))}
         got = scores[(assignment, "perfect")]
         assert got == expected, f"{assignment}: perfect submission scored {got}, expected {expected}"
 
 
 def test_autograde_gives_zero_to_an_unmodified_student_version(graded):
-    """The student version as released scores 0 on every test cell."""
+    """The student version as released scores 0 on every test cell and every (unanswered) answer cell."""
     _, scores, _ = graded
     for path in SOURCES:
         got = scores[(path.parent.name, "blank")]
@@ -169,14 +248,20 @@ def test_autograde_takes_off_exactly_the_missing_exercise(graded):
         assignment = path.parent.name
         total = sum(nbs.grade_cells(nb).values())
         points = nbs.exercise_points(nb)
+        manual = nbs.manual_cells(nb)
         for (a, student), leave in plan.items():
             if a != assignment or student in ("perfect", "blank"):
                 continue
             (exercise,) = leave
-            got = sum(scores[(a, student)].values())
-            assert got == total - points[exercise], (
-                f"{assignment}: without {exercise!r} the score is {got}, expected "
-                f"{total} - {points[exercise]}; per test cell: {scores[(a, student)]}")
+            got = scores[(a, student)]
+            auto = sum(v for gid, v in got.items() if gid not in manual)
+            lost = 0.0 if exercise in manual else points[exercise]
+            assert auto == total - lost, (
+                f"{assignment}: without {exercise!r} the auto score is {auto}, expected "
+                f"{total} - {lost}; per cell: {got}")
+            for gid in manual:  # an unanswered answer cell scores 0; an answered one awaits a person
+                want = 0.0 if gid == exercise else None
+                assert got[gid] == want, f"{assignment}: without {exercise!r}, answer cell {gid} scored {got[gid]}"
 
 
 def test_student_versions_fail_only_in_test_cells_and_only_at_the_stubs(graded):
