@@ -10,13 +10,15 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: lab test lint bench release clean help
+.PHONY: lab test lint bench release grade report clean help
 
 help:
 	@echo "make lab      open the lessons in JupyterLab (http://127.0.0.1, with a token)"
 	@echo "make test     run every test: lint, unit tests, doctests, notebook checks"
 	@echo "make bench    run the benchmarks under benchmarks/"
 	@echo "make release  regenerate notebooks/ (student versions) from solutions/ with nbgrader"
+	@echo "make grade    auto-grade submitted/ in parallel (ASSIGNMENTS=\"01-univariate ...\", default: all)"
+	@echo "make report   feedback/ for every student, grades.csv and report.html"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,14 +41,24 @@ lab: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# One pytest worker per core; a notebook's cells (nbval) and a test file's fixtures stay on one worker.
+PYTEST_ARGS ?= -n auto --dist loadfile
 test: $(STAMP) lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 release: $(STAMP)
 	$(BIN)/python -m coursetools release
+
+ASSIGNMENTS ?= $(notdir $(wildcard solutions/*))
+grade: $(STAMP)
+	$(BIN)/coursetools grade $(ASSIGNMENTS)
+
+report: $(STAMP)
+	$(BIN)/coursetools feedback
+	$(BIN)/coursetools report
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

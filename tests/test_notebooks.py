@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -178,46 +179,59 @@ def _run(cmd, cwd):
     return proc
 
 
+def _autograde_one(path: Path, course: Path):
+    """Build a course holding only ``path``'s assignment, autograde its synthetic class; return scores and plan."""
+    from nbgrader.api import Gradebook
+
+    assignment = path.parent.name
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(path.parent, course / "solutions" / assignment)
+    generate(course / "notebooks", [assignment], root=course, db=True)
+    source = nbs.read(path)
+    student_nb = nbs.read(course / "notebooks" / assignment / path.name)
+    questions = nbs.stub_ids(source) + list(nbs.manual_cells(source))
+    students = {"perfect": set(), "blank": set(questions)}
+    for exercise in questions:
+        students[f"miss-{exercise}".replace("_", "-")] = {exercise}
+    plan = {}
+    for student, leave in students.items():
+        nb = student_nb if leave == students["blank"] else nbs.fill_stubs(student_nb, source, leave=leave)
+        target = course / "submitted" / student / assignment / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, str(target))
+        plan[(assignment, student)] = leave
+    _run([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force"], course)
+    scores = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for (_, student) in plan:
+            sub = gb.find_submission_notebook(path.stem, assignment, student)
+            scores[(assignment, student)] = {g.name: g.auto_score for g in sub.grades}
+    return scores, plan
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """Autograde perfect, blank and one-exercise-missing submissions of every lesson.
 
-    Exercises are the code stubs and the manually graded answer cells. Returns
-    ``(course_dir, scores, plan)``: ``scores[(assignment, student)]`` maps
-    grade_id to the auto score (None for an answer awaiting manual grading);
+    Exercises are the code stubs and the manually graded answer cells. Each
+    assignment gets a course directory of its own, so the stock ``nbgrader
+    autograde`` runs (one process each, one per core at a time) never share a
+    gradebook. Returns ``(courses, scores, plan)``: ``courses[assignment]`` is
+    that course directory; ``scores[(assignment, student)]`` maps grade_id to
+    the auto score (None for an answer awaiting manual grading);
     ``plan[(assignment, student)]`` is the set of exercises that student left
     unanswered.
     """
-    from nbgrader.api import Gradebook
-
-    course = tmp_path_factory.mktemp("course")
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    shutil.copytree(ROOT / "solutions", course / "solutions")
-    generate(course / "notebooks", root=course, db=True)
-    plan = {}
-    for path in SOURCES:
-        assignment = path.parent.name
-        source = nbs.read(path)
-        student_nb = nbs.read(course / "notebooks" / assignment / path.name)
-        questions = nbs.stub_ids(source) + list(nbs.manual_cells(source))
-        students = {"perfect": set(), "blank": set(questions)}
-        for exercise in questions:
-            students[f"miss-{exercise}".replace("_", "-")] = {exercise}
-        for student, leave in students.items():
-            nb = student_nb if leave == students["blank"] else nbs.fill_stubs(student_nb, source, leave=leave)
-            target = course / "submitted" / student / assignment / path.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(nb, str(target))
-            plan[(assignment, student)] = leave
-    for assignment in sorted({a for a, _ in plan}):
-        _run([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force"], course)
-    scores = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for (assignment, student) in plan:
-            nb_name = next(p.stem for p in SOURCES if p.parent.name == assignment)
-            sub = gb.find_submission_notebook(nb_name, assignment, student)
-            scores[(assignment, student)] = {g.name: g.auto_score for g in sub.grades}
-    return course, scores, plan
+    base = tmp_path_factory.mktemp("courses")
+    courses = {p.parent.name: base / p.parent.name for p in SOURCES}
+    for course in courses.values():
+        course.mkdir()
+    scores, plan = {}, {}
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        for s, p in pool.map(lambda path: _autograde_one(path, courses[path.parent.name]), SOURCES):
+            scores.update(s)
+            plan.update(p)
+    return courses, scores, plan
 
 
 def test_autograde_gives_full_marks_to_the_solutions(graded):
@@ -266,9 +280,9 @@ def test_autograde_takes_off_exactly_the_missing_exercise(graded):
 
 def test_student_versions_fail_only_in_test_cells_and_only_at_the_stubs(graded):
     """Run as released, only test cells fail, each with the stub's NotImplementedError; nothing hits stderr."""
-    course, _, _ = graded
+    courses, _, _ = graded
     for path in SOURCES:
-        executed = nbs.read(course / "autograded" / "blank" / path.parent.name / path.name)
+        executed = nbs.read(courses[path.parent.name] / "autograded" / "blank" / path.parent.name / path.name)
         for i, cell in enumerate(executed.cells):
             if cell.cell_type != "code":
                 continue
@@ -287,9 +301,9 @@ def test_student_versions_fail_only_in_test_cells_and_only_at_the_stubs(graded):
 
 def test_solutions_write_nothing_to_stderr(graded):
     """The perfect submission runs without a single stderr line (nbgrader would score it 0)."""
-    course, _, _ = graded
+    courses, _, _ = graded
     for path in SOURCES:
-        executed = nbs.read(course / "autograded" / "perfect" / path.parent.name / path.name)
+        executed = nbs.read(courses[path.parent.name] / "autograded" / "perfect" / path.parent.name / path.name)
         for i, cell in enumerate(executed.cells):
             for out in cell.get("outputs", []):
                 assert out.output_type != "error", f"{path.name} cell {i}: {out.get('evalue')}"
