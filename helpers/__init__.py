@@ -2,16 +2,24 @@
 
 One module per idea:
 
-=====================  ===================================================
-``helpers.data``       seeded data sets, ``X`` of shape (n, m), ``y`` (1, m)
-``helpers.gradcheck``  centered-difference gradient checks that raise
-``helpers.surfaces``   loss over a grid of two parameters
-``helpers.plots``      contours, 3-D surfaces, descent paths, learning curves
-``helpers.training``   gradient descent that records its path
-``helpers.feedback``   precise messages for a wrong array
-``helpers.explorers``  widgets to play with descent (import it explicitly)
-``helpers.animation``  a descent path as a GIF or HTML animation
-=====================  ===================================================
+==========================  ===================================================
+``helpers.data``            seeded data sets, ``X`` of shape (n, m), ``y`` (1, m)
+``helpers.gradcheck``       centered-difference gradient checks that raise
+``helpers.surfaces``        loss over a grid of two parameters
+``helpers.plots``           contours, 3-D surfaces, descent paths, learning curves
+``helpers.training``        gradient descent that records its path
+``helpers.feedback``        precise messages for a wrong array
+``helpers.explorers``       widgets to play with descent (import it explicitly)
+``helpers.animation``       a descent path as a GIF or HTML animation
+``helpers.graph``           scalar computational graphs: forward, backward, drawing
+``helpers.logistic``        logistic regression with binary cross-entropy
+``helpers.network``         the lesson 4 network as one parameter vector
+``helpers.optimizers``      SGD, momentum, Nesterov, RMSprop, Adam (one interface)
+``helpers.objectives``      test functions: ill-conditioned quadratic, Rosenbrock
+``helpers.gradient_free``   random search, GA, PSO, annealing, ACO_R
+``helpers.progress``        progress bars that stay silent unless asked
+``helpers.checks``          the lessons' test-cell checks (one module per lesson)
+==========================  ===================================================
 """
 
 from .data import (

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from .._checks import format_shape
 
-__all__ = ["call", "passed", "unpack"]
+__all__ = ["call", "call_on_copies", "number", "passed", "unpack"]
 
 
 def call(fn, name: str, *args, **kwargs):
@@ -16,6 +18,79 @@ def call(fn, name: str, *args, **kwargs):
     if not callable(fn):
         raise TypeError(f"{name}: expected your function {name}(...), received {type(fn).__name__}")
     return fn(*args, **kwargs)
+
+
+def call_on_copies(fn, name: str, **inputs):
+    """Call ``fn(*inputs.values())`` on copies of the inputs that are not None; fail if it changed any of them.
+
+    Inputs may be arrays or dicts of arrays (a network's parameters). A function
+    that edits its argument in place (``W1 -= ...``) also changes the caller's
+    array, a bug that the numbers alone would not reveal.
+
+    >>> import numpy as np
+    >>> def bad(X):
+    ...     X -= 1
+    ...     return X
+    >>> call_on_copies(bad, "forward", X=np.zeros((2, 3)))
+    Traceback (most recent call last):
+    ...
+    AssertionError: forward changed its argument X in place (with -=, *=, [...] = or by replacing a dict entry), \
+so the caller's X changed too: make new arrays instead, e.g. X = X - ... rather than X -= ...
+    """
+    inputs = {key: value for key, value in inputs.items() if value is not None}
+    given = {key: _copy(value) for key, value in inputs.items()}
+    result = call(fn, name, *given.values())
+    for arg, value in inputs.items():
+        for key, before in (value.items() if isinstance(value, dict) else [(None, value)]):
+            after = given[arg] if key is None else given[arg].get(key)
+            if isinstance(before, np.ndarray) and not (isinstance(after, np.ndarray)
+                                                       and np.array_equal(after, before)):
+                where = arg if key is None else f"{arg}[{key!r}]"
+                short = arg if key is None else str(key)
+                raise AssertionError(
+                    f"{name} changed its argument {where} in place (with -=, *=, [...] = or by "
+                    f"replacing a dict entry), so the caller's {where} changed too: make new arrays "
+                    f"instead, e.g. {short} = {short} - ... rather than {short} -= ...")
+    return result
+
+
+def _copy(value):
+    if isinstance(value, dict):
+        return {key: _copy(v) for key, v in value.items()}
+    return value.copy() if isinstance(value, np.ndarray) else value
+
+
+ONE_ENTRY = "np.sum(...) with no axis= gives one number (or take .item())"
+MANY_ENTRIES = "add up over the examples with np.sum(...) and no axis="
+
+
+def number(name: str, value, fn_name: str, *, why: str = "", one: str = ONE_ENTRY, many: str = MANY_ENTRIES):
+    """Return ``value`` as a 0-d float64 array; fail with a hint when it is not one number.
+
+    ``why`` says why it should be one number; ``one`` is the hint for an array
+    holding one entry, ``many`` for an array of several.
+
+    >>> float(number("db", 0.5, "backward"))
+    0.5
+    >>> number("db", [1.0, 2.0], "backward", why="b is one number, so db is one too")
+    Traceback (most recent call last):
+    ...
+    AssertionError: db has shape (2,), expected a single number (shape ()): b is one number, so db is one too; \
+add up over the examples with np.sum(...) and no axis=
+    """
+    if value is None:
+        raise AssertionError(f"{name} is None, expected a number: did {fn_name} forget to `return` it?")
+    try:
+        if isinstance(value, (str, bytes)):  # numpy would read "0.5" as a number
+            raise TypeError
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise AssertionError(f"{name} is a {type(value).__name__}, expected a number") from None
+    if arr.shape != ():
+        hint = one if arr.size == 1 else many
+        raise AssertionError(f"{name} has shape {format_shape(arr.shape)}, expected a single number "
+                             f"(shape ()): {why + '; ' if why else ''}{hint}")
+    return arr
 
 
 def unpack(result, names: tuple, fn_name: str) -> tuple:

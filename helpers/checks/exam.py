@@ -35,7 +35,7 @@ import math
 from .._checks import as_rng, check_scalar, format_shape
 from ..feedback import assert_matches
 from ._common import call, passed, unpack
-from .two_layer import _number
+from ._common import number as _number
 
 __all__ = ["SHAPE_KEYS", "check_dL_dz", "check_differences", "check_one_step", "check_shapes"]
 

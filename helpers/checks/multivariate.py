@@ -26,7 +26,9 @@ import numpy as np
 
 from .._checks import as_rng, check_scalar, format_shape
 from ..feedback import assert_matches
-from ._common import call, passed, unpack
+from ._common import call_on_copies as _call
+from ._common import number as _one_number
+from ._common import passed, unpack
 
 __all__ = [
     "check_backward_db",
@@ -194,30 +196,3 @@ def _check_prediction(fn, fn_name, *, seed, n, m):
     passed(f"{fn_name}: y_hat has shape (1, {m}) and the right values (n = {n} features, m = {m} examples)")
 
 
-def _call(fn, fn_name, **inputs):
-    """Call ``fn`` on copies of ``inputs`` (in order); fail if it changed any of them."""
-    given = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in inputs.items()}
-    result = call(fn, fn_name, *given.values())
-    for k, v in inputs.items():
-        if isinstance(v, np.ndarray) and not np.array_equal(given[k], v):
-            raise AssertionError(
-                f"{fn_name} changed its argument {k} in place (with {k} -= ..., {k} *= ... or "
-                f"{k}[...] = ...), so the caller's {k} changed too: make a new array instead, "
-                f"{k} = {k} - ... rather than {k} -= ...")
-    return result
-
-
-def _one_number(name, value, fn_name, *, one, many):
-    """Return ``value`` as a float64 number; fail when it is an array (hint ``one`` or ``many`` entries)."""
-    if value is None:
-        raise AssertionError(f"{name} is None, expected a number: did {fn_name} forget to `return` it?")
-    try:
-        if isinstance(value, (str, bytes)):  # numpy would read "0.5" as a number
-            raise TypeError
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise AssertionError(f"{name} is a {type(value).__name__}, expected a number") from None
-    if arr.shape != ():
-        raise AssertionError(f"{name} has shape {format_shape(arr.shape)}, expected a single number "
-                             f"(shape ()): {one if arr.size == 1 else many}")
-    return arr

@@ -45,7 +45,9 @@ import numpy as np
 
 from .._checks import as_rng, check_scalar, format_shape
 from ..feedback import assert_matches
-from ._common import call, passed, unpack
+from ._common import call_on_copies as _call
+from ._common import number as _number
+from ._common import passed, unpack
 
 __all__ = [
     "check_backward_dW1",
@@ -344,30 +346,6 @@ def _check_gradient(backward, grad, *, activation, seed, n, k, m):
     passed(f"backward: {grad} {what} ({_sizes_text(n, k, m)})")
 
 
-def _call(fn, fn_name, **inputs):
-    """Call ``fn`` on copies of the inputs that are not None; fail if it changed any of them."""
-    inputs = {name: value for name, value in inputs.items() if value is not None}
-    given = {name: _copy(value) for name, value in inputs.items()}
-    result = call(fn, fn_name, *given.values())
-    for name, value in inputs.items():
-        for key, before in (value.items() if isinstance(value, dict) else [(None, value)]):
-            after = given[name] if key is None else given[name].get(key)
-            if isinstance(before, np.ndarray) and not (isinstance(after, np.ndarray)
-                                                       and np.array_equal(after, before)):
-                where = name if key is None else f"{name}[{key!r}]"
-                raise AssertionError(
-                    f"{fn_name} changed its argument {where} in place (with -=, *=, [...] = or by "
-                    f"replacing a dict entry), so the caller's {where} changed too: make new arrays "
-                    "instead, e.g. W1 = W1 - ... rather than W1 -= ...")
-    return result
-
-
-def _copy(value):
-    if isinstance(value, dict):
-        return {key: _copy(v) for key, v in value.items()}
-    return value.copy() if isinstance(value, np.ndarray) else value
-
-
 def _require_dict(value, fn_name, should, keys, layout):
     """Fail unless ``value`` is a dict holding ``keys``, e.g. ``layout = "{'Z': Z}"``."""
     if not isinstance(value, dict):
@@ -378,24 +356,6 @@ def _require_dict(value, fn_name, should, keys, layout):
     if missing:
         raise AssertionError(f"{fn_name} should {should} a dict, {layout}; it has no key {missing[0]!r}, "
                              f"its keys are {sorted(map(str, value))}")
-
-
-def _number(name, value, fn_name, *, why):
-    """Return ``value`` as a 0-d float64 array; fail with a hint when it is not one number."""
-    if value is None:
-        raise AssertionError(f"{name} is None, expected a number: did {fn_name} forget to `return` it?")
-    try:
-        if isinstance(value, (str, bytes)):  # numpy would read "0.5" as a number
-            raise TypeError
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise AssertionError(f"{name} is a {type(value).__name__}, expected a number") from None
-    if arr.shape != ():
-        hint = ("np.sum(...) with no axis= gives one number (or take .item())" if arr.size == 1 else
-                "add up over the examples with np.sum(...) and no axis=")
-        raise AssertionError(f"{name} has shape {format_shape(arr.shape)}, expected a single number "
-                             f"(shape ()): {why}; {hint}")
-    return arr
 
 
 def _sizes_text(n, k, m=None):
