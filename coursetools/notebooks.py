@@ -120,7 +120,9 @@ def execute(nb, *, cwd: Path, timeout: int = 120, allow_errors: bool = False):
     """Execute ``nb`` in place with nbclient in a fresh python3 kernel; return it."""
     from nbclient import NotebookClient
 
+    # The kernel logs a warning about its local TCP transport on every start; it is not the notebook's output.
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
-                            resources={"metadata": {"path": str(cwd)}})
+                            resources={"metadata": {"path": str(cwd)}},
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
     client.execute()
     return nb

@@ -26,8 +26,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -36,6 +34,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from servers import free_port, get, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "artifacts" / "browser"
@@ -72,20 +71,6 @@ def _require_browser():
     return chromium
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _status(url):
-    try:
-        with urllib.request.urlopen(url, timeout=5) as resp:
-            return resp.status
-    except urllib.error.HTTPError as err:
-        return err.code
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """JupyterLab serving copies of lesson 1 (solution and student version); yields its base URL with token."""
@@ -110,7 +95,7 @@ def lab(tmp_path_factory):
                JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"), BROWSER="true",
                PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
     env.pop("MPLBACKEND", None)  # the notebooks choose their own (%matplotlib inline)
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     cmd = [str(Path(sys.executable).parent / "jupyter-lab"), "--no-browser", "--ServerApp.ip=127.0.0.1",
            f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
            f"--ServerApp.root_dir={served}"]
@@ -123,7 +108,7 @@ def lab(tmp_path_factory):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
             try:
-                if _status(f"{base}/api/status?token={token}") == 200:
+                if get(f"{base}/api/status?token={token}")[0] == 200:
                     break
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
@@ -133,21 +118,8 @@ def lab(tmp_path_factory):
                         + (tmp / "lab.log").read_text(errors="replace")[-3000:])
         yield {"base": base, "token": token, "root": served}
     finally:
-        _stop(proc)
+        stop(proc)
         log.close()
-
-
-def _stop(proc):
-    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, None)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            proc.wait(timeout=wait)
-            break
-        except subprocess.TimeoutExpired:
-            continue
 
 
 @pytest.fixture(scope="module")

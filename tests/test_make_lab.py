@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,28 +13,15 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from servers import free_port, get, stop
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(url):
-    try:
-        with urllib.request.urlopen(url, timeout=5) as resp:
-            return resp.status, resp.read().decode()
-    except urllib.error.HTTPError as err:
-        return err.code, ""
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_make_lab_serves_jupyterlab_on_localhost_with_a_token(tmp_path):
     """The README's `make lab` answers on 127.0.0.1 only with the token and serves notebooks/."""
-    port, token = _free_port(), "workbook-test-token"
+    port, token = free_port(), "workbook-test-token"
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path), BROWSER="true",
                PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
     args = f"--no-browser --ServerApp.port={port} --ServerApp.port_retries=0 --IdentityProvider.token={token}"
@@ -48,7 +33,7 @@ def test_make_lab_serves_jupyterlab_on_localhost_with_a_token(tmp_path):
         status = None
         while time.monotonic() < deadline and proc.poll() is None:
             try:
-                status, _ = _get(f"{base}/api/status?token={token}")
+                status, _ = get(f"{base}/api/status?token={token}")
                 break
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.5)
@@ -56,28 +41,15 @@ def test_make_lab_serves_jupyterlab_on_localhost_with_a_token(tmp_path):
             proc.terminate() if proc.poll() is None else None
             output = proc.stdout.read().decode(errors="replace")[-3000:]
             pytest.fail(f"JupyterLab did not answer on {base} (exit code {proc.poll()}):\n{output}")
-        assert _get(f"{base}/api/status")[0] == 403, "the server answers without the token"
-        assert _get(f"{base}/api/status?token=wrong")[0] == 403, "the server accepts a wrong token"
-        code, body = _get(f"{base}/api/contents?token={token}")
+        assert get(f"{base}/api/status")[0] == 403, "the server answers without the token"
+        assert get(f"{base}/api/status?token=wrong")[0] == 403, "the server accepts a wrong token"
+        code, body = get(f"{base}/api/contents?token={token}")
         names = {item["name"] for item in json.loads(body)["content"]}
         assert code == 200 and "01-univariate" in names, f"the lab does not open on notebooks/: {names}"
-        code, _ = _get(f"{base}/lab?token={token}")
+        code, _ = get(f"{base}/lab?token={token}")
         assert code == 200, "the JupyterLab page does not load"
         (info,) = [json.loads(p.read_text()) for p in tmp_path.glob("jpserver-*.json")]
         assert info["hostname"] == "127.0.0.1", f"the server is bound to {info['hostname']}"
     finally:
-        _stop(proc)
-
-
-def _stop(proc):
-    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, None)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            proc.wait(timeout=wait)
-            break
-        except subprocess.TimeoutExpired:
-            continue
-    proc.stdout.close()
+        stop(proc)
+        proc.stdout.close()
