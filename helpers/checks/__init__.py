@@ -9,4 +9,9 @@ with another ``seed`` and other sizes, so that a hard-coded answer fails.
 
 A ``NotImplementedError`` from an unfinished exercise is never caught here:
 the test cell fails at the stub, as it should.
+
+Every function here sets ``__tracebackhide__ = True``: IPython then leaves our
+frames out of a traceback, so a failing test cell shows the student their own
+cell (and their own function, if it raised), then the message, not the checks'
+reference code (which would give the answer away).
 """

@@ -15,6 +15,7 @@ def call(fn, name: str, *args, **kwargs):
     Raises TypeError when ``fn`` is not a function; any error inside ``fn``
     (including ``NotImplementedError`` from an unfinished stub) propagates.
     """
+    __tracebackhide__ = True
     if not callable(fn):
         raise TypeError(f"{name}: expected your function {name}(...), received {type(fn).__name__}")
     return fn(*args, **kwargs)
@@ -37,6 +38,7 @@ def call_on_copies(fn, name: str, **inputs):
     AssertionError: forward changed its argument X in place (with -=, *=, [...] = or by replacing a dict entry), \
 so the caller's X changed too: make new arrays instead, e.g. X = X - ... rather than X -= ...
     """
+    __tracebackhide__ = True
     inputs = {key: value for key, value in inputs.items() if value is not None}
     given = {key: _copy(value) for key, value in inputs.items()}
     result = call(fn, name, *given.values())
@@ -55,6 +57,7 @@ so the caller's X changed too: make new arrays instead, e.g. X = X - ... rather 
 
 
 def _copy(value):
+    __tracebackhide__ = True
     if isinstance(value, dict):
         return {key: _copy(v) for key, v in value.items()}
     return value.copy() if isinstance(value, np.ndarray) else value
@@ -78,6 +81,7 @@ def number(name: str, value, fn_name: str, *, why: str = "", one: str = ONE_ENTR
     AssertionError: db has shape (2,), expected a single number (shape ()): b is one number, so db is one too; \
 add up over the examples with np.sum(...) and no axis=
     """
+    __tracebackhide__ = True
     if value is None:
         raise AssertionError(f"{name} is None, expected a number: did {fn_name} forget to `return` it?")
     try:
@@ -103,6 +107,7 @@ def unpack(result, names: tuple, fn_name: str) -> tuple:
     ...
     AssertionError: backward should return 2 values (dw, db), received one int
     """
+    __tracebackhide__ = True
     expected = f"{len(names)} values ({', '.join(names)})"
     if not isinstance(result, (tuple, list)):
         what = f"an array of shape {format_shape(result.shape)}" if hasattr(result, "shape") else \
@@ -115,4 +120,5 @@ def unpack(result, names: tuple, fn_name: str) -> tuple:
 
 def passed(message: str) -> None:
     """Print the one-line success message of a check, starting with ✓."""
+    __tracebackhide__ = True
     print(f"✓ {message}")

@@ -77,7 +77,9 @@ NEURON_NODES = ("a", "z", "w1", "w2", "b")
 
 def _local_reference(x, y):
     """Each op's local derivative(s) from helpers.graph, plus the arrays known mistakes give."""
+    __tracebackhide__ = True
     def grads(build, *inputs):
+        __tracebackhide__ = True
         nodes = [Value(v) for v in inputs]
         build(*nodes).backward()
         return [n.grad for n in nodes]
@@ -123,6 +125,7 @@ def check_local_gradients(local_gradients, *, ops=tuple(LOCAL_OPS), seed: int = 
     seed : int
         Seed of the point: ``x`` in [0.5, 2.5] (positive, for ``ln x`` and ``x^y``), ``y`` in [-2, 3].
     """
+    __tracebackhide__ = True
     ops = tuple(ops)
     unknown = [op for op in ops if op not in LOCAL_OPS]
     if unknown or not ops:
@@ -148,6 +151,7 @@ def check_local_gradients(local_gradients, *, ops=tuple(LOCAL_OPS), seed: int = 
 # --- exercise 2: backprop through the neuron's graph ---------------------------------------------
 
 def _neuron_point(seed):
+    __tracebackhide__ = True
     gen = as_rng(seed)
     x1, x2, w1, w2, b = (round(float(v), 2) for v in gen.uniform(-2.0, 2.0, size=5))
     return x1, x2, w1, w2, b, float(gen.integers(0, 2))
@@ -169,6 +173,7 @@ def check_neuron_gradients(neuron_gradients, *, nodes=NEURON_NODES, seed: int = 
     point : tuple of 6 floats, optional
         ``(x1, x2, w1, w2, b, y)`` to use instead of a seeded point.
     """
+    __tracebackhide__ = True
     nodes = tuple(nodes)
     if not nodes or any(n not in NEURON_NODES for n in nodes):
         raise ValueError(f"nodes: expected some of {list(NEURON_NODES)}, received {list(nodes)}")
@@ -202,6 +207,7 @@ def check_neuron_gradients(neuron_gradients, *, nodes=NEURON_NODES, seed: int = 
 # --- exercises 3 to 5: vectorised logistic regression --------------------------------------------
 
 def _data(seed, n, m):
+    __tracebackhide__ = True
     n = check_scalar("n", n, integer=True, minimum=1)
     m = check_scalar("m", m, integer=True, minimum=1)
     gen = as_rng(seed)
@@ -215,6 +221,7 @@ def _data(seed, n, m):
 
 
 def _sizes(n, m):
+    __tracebackhide__ = True
     return f"n = {n} feature{'s' * (n != 1)}, m = {m} example{'s' * (m != 1)}"
 
 
@@ -230,6 +237,7 @@ def check_forward(forward, *, seed: int = 0, n: int = 3, m: int = 5) -> None:
     n, m : int
         Number of features and examples.
     """
+    __tracebackhide__ = True
     X, _, w, b = _data(seed, n, m)
     Z = w @ X + b
     A = logistic.sigmoid(Z)
@@ -254,6 +262,7 @@ def check_bce_loss(bce_loss, *, seed: int = 0, m: int = 6) -> None:
     m : int
         Number of examples.
     """
+    __tracebackhide__ = True
     m = check_scalar("m", m, integer=True, minimum=1)
     gen = as_rng(seed)
     A = gen.uniform(0.05, 0.95, size=(1, m))
@@ -274,6 +283,7 @@ def check_bce_loss(bce_loss, *, seed: int = 0, m: int = 6) -> None:
 
 
 def _backward_expected(seed, n, m):
+    __tracebackhide__ = True
     X, Y, w, b = _data(seed, n, m)
     A = logistic.forward(X, w, b)
     dw, db = logistic.backward(X, Y, A)
@@ -300,6 +310,7 @@ def check_backward_dw(backward, *, seed: int = 0, n: int = 3, m: int = 5) -> Non
     n, m : int
         Number of features and examples.
     """
+    __tracebackhide__ = True
     X, Y, A, expected, mistakes = _backward_expected(seed, n, m)
     dw, _ = unpack(_call(backward, "backward", X=X, Y=Y, A=A), ("dw", "db"), "backward")
     assert_matches("dw", dw, expected["dw"], m=m, mistakes=mistakes["dw"])
@@ -311,6 +322,7 @@ def check_backward_db(backward, *, seed: int = 0, n: int = 3, m: int = 5) -> Non
 
     Parameters are those of :func:`check_backward_dw`.
     """
+    __tracebackhide__ = True
     X, Y, A, expected, mistakes = _backward_expected(seed, n, m)
     _, db = unpack(_call(backward, "backward", X=X, Y=Y, A=A), ("dw", "db"), "backward")
     db = _number("db", db, "backward", why="b is one number, so db is one too")
@@ -338,11 +350,13 @@ def check_gradient_check_logistic(gradient_check_logistic, *, seed: int = 0, n: 
     n, m : int
         Number of features and examples (m > 1, so that a missing 1/m shows).
     """
+    __tracebackhide__ = True
     m = check_scalar("m", m, integer=True, minimum=2)
     X, Y, w, b = _data(seed, n, m)
     dw, db = logistic.backward(X, Y, logistic.forward(X, w, b))
 
     def call(backward):
+        __tracebackhide__ = True
         return _call(gradient_check_logistic, "gradient_check_logistic", forward=logistic.forward,
                      bce_loss=logistic.bce_loss, backward=backward, X=X, Y=Y, w=w, b=b)
 
@@ -384,6 +398,7 @@ def check_gradient_check_logistic(gradient_check_logistic, *, seed: int = 0, n: 
 # --- shared -----------------------------------------------------------------------------------------
 
 def _require_keys(value, what, keys):
+    __tracebackhide__ = True
     if not isinstance(value, dict):
         raise AssertionError(f"{what} should return a dict with the keys {list(keys)}; received {_describe(value)}")
     missing = [k for k in keys if k not in value]
@@ -393,6 +408,7 @@ def _require_keys(value, what, keys):
 
 
 def _describe(value):
+    __tracebackhide__ = True
     if hasattr(value, "shape"):
         return f"an array of shape {format_shape(value.shape)}"
     return f"a {type(value).__name__}"

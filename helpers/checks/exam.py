@@ -49,11 +49,13 @@ SHAPE_KEYS = {
 # --- shapes ----------------------------------------------------------------------------------------
 
 def _shapes(n, k, m):
+    __tracebackhide__ = True
     return {"W1": (k, n), "b1": (k, 1), "Z": (k, m), "A": (k, m), "w2": (1, k), "y_hat": (1, m),
             "dy_hat": (1, m), "dw2": (1, k), "db2": (), "dA": (k, m), "dZ": (k, m), "dW1": (k, n), "db1": (k, 1)}
 
 
 def _shape_hint(key, got, want, n, k, m):
+    __tracebackhide__ = True
     names = {(n, m): "X's (n, m)", (k, m): "Z's (k, m)", (k, n): "W1's (k, n)", (1, m): "ŷ's (1, m)",
              (1, k): "w2's (1, k)", (k, 1): "b1's (k, 1)", (): "a number's ()"}
     if key.startswith("d"):
@@ -83,6 +85,7 @@ def check_shapes(shapes, *, part: str = "forward", seed: int | None = None) -> N
     seed : int, optional
         None asks for n = 3, k = 4, m = 5; a seed draws other distinct sizes.
     """
+    __tracebackhide__ = True
     if part not in SHAPE_KEYS:
         raise ValueError(f"part: expected 'forward' or 'backward', received {part!r}")
     if seed is None:
@@ -112,6 +115,7 @@ def check_shapes(shapes, *, part: str = "forward", seed: int | None = None) -> N
 # --- one step of gradient descent -------------------------------------------------------------------
 
 def _numbers(seed, question, draw):
+    __tracebackhide__ = True
     if seed is None:
         return question
     gen = as_rng(seed)
@@ -129,6 +133,7 @@ def check_one_step(one_step, *, seed: int | None = None) -> None:
         None asks the notebook's question (w = 1, b = 0, x = 2, y = 3, η = 0.1);
         a seed draws other numbers.
     """
+    __tracebackhide__ = True
     w, b, x, y, lr = _numbers(seed, (1.0, 0.0, 2.0, 3.0, 0.1),
                               lambda g: (*g.uniform(-2, 2, size=4), g.uniform(0.05, 0.3)))
     d = 2 * (w * x + b - y)  # ∂L/∂ŷ
@@ -158,6 +163,7 @@ def check_dL_dz(dL_dz, *, seed: int | None = None) -> None:
     seed : int, optional
         None asks the notebook's question (z = 0, y = 1); a seed draws z in [-3, 3] and y in {0, 1}.
     """
+    __tracebackhide__ = True
     z, y = _numbers(seed, (0.0, 1.0), lambda g: (g.uniform(-3, 3), g.integers(0, 2)))
     a = 1 / (1 + math.exp(-z))
     got = _number("dL_dz", call(dL_dz, "dL_dz", z, y), "dL_dz", why="z is one number, so ∂L/∂z is one too")
@@ -181,6 +187,7 @@ def check_differences(differences, *, seed: int | None = None) -> None:
     seed : int, optional
         None asks the notebook's question (x = 1, ε = 0.1); a seed draws x in [-2, 2], ε in [0.01, 0.5].
     """
+    __tracebackhide__ = True
     x, eps = _numbers(seed, (1.0, 0.1), lambda g: (g.uniform(-2, 2), g.uniform(0.01, 0.5)))
     eps = check_scalar("eps", eps, positive=True)
     forward = ((x + eps) ** 3 - x ** 3) / eps

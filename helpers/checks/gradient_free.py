@@ -26,10 +26,12 @@ __all__ = ["check_crossover_mutate", "check_metropolis_accept", "check_pso_veloc
 
 
 def _copies(*arrays):
+    __tracebackhide__ = True
     return [a.copy() for a in arrays]
 
 
 def _unchanged(fn_name, names, given, originals):
+    __tracebackhide__ = True
     for name, g, o in zip(names, given, originals):
         if not np.array_equal(g, o):
             raise AssertionError(f"{fn_name} changed its argument {name} in place: make a new array instead")
@@ -48,6 +50,7 @@ def check_metropolis_accept(metropolis_accept, *, seed: int = 0, N: int = 12, te
         Number of chains, at least 6.
     temperature : float
     """
+    __tracebackhide__ = True
     N = check_scalar("N", N, integer=True, minimum=6)
     T = check_scalar("temperature", temperature, positive=True)
     gen = as_rng(seed)
@@ -99,6 +102,7 @@ def check_pso_velocity(pso_velocity, *, seed: int = 0, p: int = 3, N: int = 5, w
     w, c1, c2 : float
         Different from each other, so that a swap shows.
     """
+    __tracebackhide__ = True
     p = check_scalar("p", p, integer=True, minimum=1)
     N = check_scalar("N", N, integer=True, minimum=2)
     gen = as_rng(seed)
@@ -135,6 +139,7 @@ def check_crossover_mutate(crossover_mutate, *, seed: int = 0, p: int = 4, N: in
     p, N : int
         Parameters per child and number of children.
     """
+    __tracebackhide__ = True
     p = check_scalar("p", p, integer=True, minimum=2)
     N = check_scalar("N", N, integer=True, minimum=2)
     gen = as_rng(seed)

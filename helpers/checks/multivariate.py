@@ -52,6 +52,7 @@ def check_forward(forward, *, seed: int = 0, n: int = 3, m: int = 4) -> None:
     n, m : int
         Number of features and of examples.
     """
+    __tracebackhide__ = True
     _check_prediction(forward, "forward", seed=seed, n=n, m=m)
 
 
@@ -60,6 +61,7 @@ def check_forward_loop(forward_loop, *, seed: int = 0, n: int = 3, m: int = 4) -
 
     Parameters are those of :func:`check_forward`.
     """
+    __tracebackhide__ = True
     _check_prediction(forward_loop, "forward_loop", seed=seed, n=n, m=m)
 
 
@@ -75,6 +77,7 @@ def check_mse_loss(mse_loss, *, seed: int = 0, m: int = 5) -> None:
     m : int
         Number of examples.
     """
+    __tracebackhide__ = True
     m = check_scalar("m", m, integer=True, minimum=1)
     gen = as_rng(seed)
     y = gen.standard_normal((1, m))
@@ -113,6 +116,7 @@ def check_backward_dw(backward, *, seed: int = 0, n: int = 3, m: int = 4) -> Non
     n, m : int
         Number of features and of examples.
     """
+    __tracebackhide__ = True
     X, y, y_hat = _backward_data(seed, n, m)
     err = y_hat - y
     expected = (2 / m) * err @ X.T
@@ -137,6 +141,7 @@ def check_backward_db(backward, *, seed: int = 0, n: int = 3, m: int = 4) -> Non
 
     Parameters are those of :func:`check_backward_dw`.
     """
+    __tracebackhide__ = True
     X, y, y_hat = _backward_data(seed, n, m)
     err = y_hat - y
     expected = (2 / m) * np.sum(err)
@@ -159,12 +164,14 @@ def check_backward_db(backward, *, seed: int = 0, n: int = 3, m: int = 4) -> Non
 # --- shared ------------------------------------------------------------------------------------
 
 def _sizes(n, m):
+    __tracebackhide__ = True
     return (check_scalar("n", n, integer=True, minimum=1),
             check_scalar("m", m, integer=True, minimum=1))
 
 
 def _linear_data(seed, n, m):
     """``X`` (n, m), ``w`` (1, n), a bias ``b`` clearly away from 0, and targets ``y`` (1, m)."""
+    __tracebackhide__ = True
     gen = as_rng(seed)
     X = gen.standard_normal((n, m))
     w = gen.standard_normal((1, n))
@@ -174,12 +181,14 @@ def _linear_data(seed, n, m):
 
 
 def _backward_data(seed, n, m):
+    __tracebackhide__ = True
     n, m = _sizes(n, m)
     X, w, b, y = _linear_data(seed, n, m)
     return X, y, w @ X + b
 
 
 def _check_prediction(fn, fn_name, *, seed, n, m):
+    __tracebackhide__ = True
     n, m = _sizes(n, m)
     X, w, b, _ = _linear_data(seed, n, m)
     expected = w @ X + b

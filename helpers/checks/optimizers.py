@@ -54,6 +54,7 @@ def check_minibatch_indices(minibatch_indices, *, seed: int = 0, m: int = 23, ba
     m, batch_size : int
         Number of examples (at least 10, so that an unshuffled order is recognised) and batch size.
     """
+    __tracebackhide__ = True
     m = check_scalar("m", m, integer=True, minimum=10)
     batch_size = check_scalar("batch_size", batch_size, integer=True, minimum=1)
     gen = as_rng(seed)
@@ -92,6 +93,7 @@ def check_minibatch_indices(minibatch_indices, *, seed: int = 0, m: int = 23, ba
 
 
 def _batches(result):
+    __tracebackhide__ = True
     if isinstance(result, np.ndarray) and result.ndim == 2:
         raise AssertionError(f"minibatch_indices should return a list of 1-D index arrays, received one array "
                              f"of shape {format_shape(result.shape)}: a smaller last batch does not fit a 2-D "
@@ -117,20 +119,24 @@ class _Gradient:
     """g(θ) = A θ + c, recording where it was called."""
 
     def __init__(self, gen, p):
+        __tracebackhide__ = True
         M = gen.standard_normal((p, p))
         self.A = M @ M.T / p + np.eye(p)
         self.c = gen.standard_normal(p)
         self.points = []
 
     def __call__(self, theta):
+        __tracebackhide__ = True
         self.points.append(np.array(theta, dtype=np.float64, copy=True))
         return self.A @ np.asarray(theta, dtype=np.float64) + self.c
 
     def at(self, theta):
+        __tracebackhide__ = True
         return self.A @ theta + self.c
 
 
 def _setup(seed, p, t):
+    __tracebackhide__ = True
     p = check_scalar("p", p, integer=True, minimum=1)
     gen = as_rng(seed)
     theta = gen.standard_normal(p)
@@ -139,6 +145,7 @@ def _setup(seed, p, t):
 
 
 def _run(step_fn, fn_name, theta, state, grad, hyper):
+    __tracebackhide__ = True
     given_theta = theta.copy()
     given_state = {key: (val.copy() if isinstance(val, np.ndarray) else val) for key, val in state.items()}
     result = call(step_fn, fn_name, given_theta, grad, given_state, **hyper)
@@ -160,6 +167,7 @@ def _run(step_fn, fn_name, theta, state, grad, hyper):
 
 
 def _state_entry(state_new, key, fn_name):
+    __tracebackhide__ = True
     if key not in state_new:
         raise AssertionError(f"{fn_name}: state_new has no key '{key}' (its keys are {sorted(state_new)}): "
                              f"return the new {key} in it, e.g. {{**state, '{key}': {key}}}")
@@ -167,6 +175,7 @@ def _state_entry(state_new, key, fn_name):
 
 
 def _hyper_text(**hyper):
+    __tracebackhide__ = True
     return ", ".join(f"{k} = {v:g}" for k, v in hyper.items())
 
 
@@ -185,6 +194,7 @@ def check_momentum_step(momentum_step, *, seed: int = 0, p: int = 4, learning_ra
     learning_rate, beta : float
         Keep ``learning_rate != 1 - beta``, or the sign mistake and the averaged form look alike.
     """
+    __tracebackhide__ = True
     theta, state, grad = _setup(seed, p, t=5)
     v, g = state["v"], grad.at(theta)
     v_new = beta * v - learning_rate * g
@@ -217,6 +227,7 @@ def check_nesterov_step(nesterov_step, *, seed: int = 0, p: int = 4, learning_ra
 
     Parameters are those of :func:`check_momentum_step`.
     """
+    __tracebackhide__ = True
     theta, state, grad = _setup(seed, p, t=5)
     v = state["v"]
     look = theta + beta * v
@@ -259,6 +270,7 @@ def check_rmsprop_step(rmsprop_step, *, seed: int = 0, p: int = 4, learning_rate
     p : int
     learning_rate, rho, eps : float
     """
+    __tracebackhide__ = True
     theta, state, grad = _setup(seed, p, t=5)
     s, g = state["s"], grad.at(theta)
     s_new = rho * s + (1 - rho) * g ** 2
@@ -295,6 +307,7 @@ def check_adam_step(adam_step, *, seed: int = 0, p: int = 4, t: int = 3, learnin
     learning_rate, beta1, beta2, eps : float
         A largish ``eps`` (0.01) so that where ε goes shows in the result.
     """
+    __tracebackhide__ = True
     t = check_scalar("t", t, integer=True, minimum=1)
     theta, state, grad = _setup(seed, p, t=t)
     state["v"] = 0.1 * state["v"]
@@ -317,6 +330,7 @@ def check_adam_step(adam_step, *, seed: int = 0, p: int = 4, t: int = 3, learnin
     })
 
     def step(vh, sh, root=np.sqrt, inside=False):
+        __tracebackhide__ = True
         return theta - learning_rate * vh / (np.sqrt(sh + eps) if inside else root(sh) + eps)
 
     vh, sh = v_new / (1 - beta1 ** t), s_new / (1 - beta2 ** t)

@@ -80,6 +80,7 @@ def check_forward(forward, *, activation: str | None = None, seed: int = 0, n: i
     n, k, m : int
         Number of features, hidden units and examples.
     """
+    __tracebackhide__ = True
     act = _activation(activation)
     X, _, params = _data(seed, n, k, m)
     y_hat, cache = _forward(X, params, act)
@@ -134,6 +135,7 @@ def check_backward_dW1(backward, *, activation: str | None = None, seed: int = 0
     n, k, m : int
         Number of features, hidden units and examples.
     """
+    __tracebackhide__ = True
     _check_gradient(backward, "dW1", activation=activation, seed=seed, n=n, k=k, m=m)
 
 
@@ -143,6 +145,7 @@ def check_backward_db1(backward, *, activation: str | None = None, seed: int = 0
 
     Parameters are those of :func:`check_backward_dW1`.
     """
+    __tracebackhide__ = True
     _check_gradient(backward, "db1", activation=activation, seed=seed, n=n, k=k, m=m)
 
 
@@ -152,6 +155,7 @@ def check_backward_dw2(backward, *, activation: str | None = None, seed: int = 0
 
     Parameters are those of :func:`check_backward_dW1`.
     """
+    __tracebackhide__ = True
     _check_gradient(backward, "dw2", activation=activation, seed=seed, n=n, k=k, m=m)
 
 
@@ -161,6 +165,7 @@ def check_backward_db2(backward, *, activation: str | None = None, seed: int = 0
 
     Parameters are those of :func:`check_backward_dW1`.
     """
+    __tracebackhide__ = True
     _check_gradient(backward, "db2", activation=activation, seed=seed, n=n, k=k, m=m)
 
 
@@ -176,6 +181,7 @@ def check_equivalent_linear(equivalent_linear, *, seed: int = 0, n: int = 3, k: 
     n, k : int
         Number of features and hidden units.
     """
+    __tracebackhide__ = True
     _, _, params = _data(seed, n, k, 1)
     W1, b1, w2, b2 = (params[p] for p in ("W1", "b1", "w2", "b2"))
     result = _call(equivalent_linear, "equivalent_linear", params=params)
@@ -205,6 +211,7 @@ def check_sigmoid(sigmoid, *, seed: int = 0, k: int = 4, m: int = 5) -> None:
     k, m : int
         Shape of ``Z``.
     """
+    __tracebackhide__ = True
     Z = _points(seed, k, m)
     got = _call(sigmoid, "sigmoid", Z=Z)
     assert_matches("sigmoid(Z)", got, _sigmoid(Z), mistakes={
@@ -221,6 +228,7 @@ def check_sigmoid_derivative(sigmoid_derivative, *, seed: int = 0, k: int = 4, m
 
     Parameters are those of :func:`check_sigmoid`.
     """
+    __tracebackhide__ = True
     Z = _points(seed, k, m)
     s = _sigmoid(Z)
     got = _call(sigmoid_derivative, "sigmoid_derivative", Z=Z)
@@ -238,15 +246,18 @@ class _Activation:
     """σ and σ' as the checks pass them to the student's forward and backward (lesson 4)."""
 
     def __init__(self, sigma, sigma_prime):
+        __tracebackhide__ = True
         self.sigma, self.sigma_prime = sigma, sigma_prime
 
 
 def _sigmoid(Z):
     # σ(z) = (1 + tanh(z/2)) / 2 exactly; unlike 1 / (1 + exp(-z)) it never overflows.
+    __tracebackhide__ = True
     return 0.5 * (1.0 + np.tanh(0.5 * Z))
 
 
 def _sigmoid_prime(Z):
+    __tracebackhide__ = True
     s = _sigmoid(Z)
     return s * (1.0 - s)
 
@@ -255,6 +266,7 @@ _ACTIVATIONS = {None: None, "sigmoid": _Activation(_sigmoid, _sigmoid_prime)}
 
 
 def _activation(activation):
+    __tracebackhide__ = True
     if activation not in _ACTIVATIONS:
         raise ValueError(f"activation: expected None (lesson 3) or 'sigmoid' (lesson 4), "
                          f"received {activation!r}")
@@ -263,6 +275,7 @@ def _activation(activation):
 
 def _data(seed, n, k, m):
     """``X`` (n, m), ``y`` (1, m) and parameters drawn from ``seed``; ``b2`` a number away from 0."""
+    __tracebackhide__ = True
     n = check_scalar("n", n, integer=True, minimum=1)
     k = check_scalar("k", k, integer=True, minimum=1)
     m = check_scalar("m", m, integer=True, minimum=1)
@@ -279,12 +292,14 @@ def _data(seed, n, k, m):
 
 
 def _points(seed, k, m):
+    __tracebackhide__ = True
     k = check_scalar("k", k, integer=True, minimum=1)
     m = check_scalar("m", m, integer=True, minimum=1)
     return as_rng(seed).uniform(-5.0, 5.0, size=(k, m))
 
 
 def _forward(X, params, act):
+    __tracebackhide__ = True
     Z = params["W1"] @ X + params["b1"]
     if act is None:
         return params["w2"] @ Z + params["b2"], {"Z": Z}
@@ -294,6 +309,7 @@ def _forward(X, params, act):
 
 def _backward(X, y, y_hat, params, cache, act):
     """The gradients, and for each the arrays that the lesson's known mistakes give."""
+    __tracebackhide__ = True
     m = X.shape[1]
     Z, w2 = cache["Z"], params["w2"]
     H, h = (Z, "Z") if act is None else (cache["A"], "A")  # the second layer's input
@@ -329,6 +345,7 @@ _KEYS = {"dW1": "W1", "db1": "b1", "dw2": "w2", "db2": "b2"}
 
 
 def _check_gradient(backward, grad, *, activation, seed, n, k, m):
+    __tracebackhide__ = True
     act = _activation(activation)
     X, y, params = _data(seed, n, k, m)
     y_hat, cache = _forward(X, params, act)
@@ -348,6 +365,7 @@ def _check_gradient(backward, grad, *, activation, seed, n, k, m):
 
 def _require_dict(value, fn_name, should, keys, layout):
     """Fail unless ``value`` is a dict holding ``keys``, e.g. ``layout = "{'Z': Z}"``."""
+    __tracebackhide__ = True
     if not isinstance(value, dict):
         got = (f"an array of shape {format_shape(value.shape)}" if hasattr(value, "shape")
                else f"a {type(value).__name__}")
@@ -359,7 +377,9 @@ def _require_dict(value, fn_name, should, keys, layout):
 
 
 def _sizes_text(n, k, m=None):
+    __tracebackhide__ = True
     def count(size, noun):
+        __tracebackhide__ = True
         return f"{size} {noun}{'' if size == 1 else 's'}"
     text = f"n = {count(n, 'feature')}, k = {count(k, 'hidden unit')}"
     return text if m is None else f"{text}, m = {count(m, 'example')}"

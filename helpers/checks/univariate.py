@@ -64,6 +64,7 @@ def _problem(seed, m):
     The point ``(w, b)`` is away from zero (so a forgotten ``b`` or ``x`` shows)
     and away from the line the data came from (so the gradients are not small).
     """
+    __tracebackhide__ = True
     gen = as_rng(seed)
     x, y = make_univariate(m, w=gen.uniform(-3.0, 3.0), b=gen.uniform(-2.0, 2.0), rng=gen)
     w = float(gen.uniform(0.5, 2.5) * gen.choice([-1.0, 1.0]))
@@ -73,16 +74,19 @@ def _problem(seed, m):
 
 def _forward(x, w, b):
     """The right forward pass, ``y_hat = w x + b`` of shape (1, m)."""
+    __tracebackhide__ = True
     return w * x + b
 
 
 def _mse_loss(y_hat, y):
     """The right loss, one number."""
+    __tracebackhide__ = True
     return float(np.mean((y_hat - y) ** 2))
 
 
 def _gradients(x, y, y_hat):
     """The right ``(dw, db)`` for ``x``, ``y``, ``y_hat`` of shape (1, m)."""
+    __tracebackhide__ = True
     dy_hat = 2.0 * (y_hat - y) / x.shape[1]
     return float(np.sum(dy_hat * x)), float(np.sum(dy_hat))
 
@@ -93,6 +97,7 @@ def _descent(x, y, w, b, learning_rate, steps, *, mistake=None):
     ``mistake`` reproduces a wrong loop: "ascent", "b_fixed", "w_fixed",
     "stale" (gradients computed once, before the loop) or "no_lr".
     """
+    __tracebackhide__ = True
     path, losses = [], []
     stale = _gradients(x, y, _forward(x, w, b))
     for step in range(steps + 1):
@@ -121,6 +126,7 @@ def _our_functions(fn):
     does not cost the loop's points too. The student's functions are put back
     afterwards, whatever happens.
     """
+    __tracebackhide__ = True
     namespace = getattr(fn, "__globals__", None)
     if not isinstance(namespace, dict):
         yield
@@ -138,6 +144,7 @@ def _our_functions(fn):
 
 def _one_number(name, value, fn_name, m):
     """Return ``value`` as a float, or raise AssertionError saying why it is not one number."""
+    __tracebackhide__ = True
     if value is None:
         raise AssertionError(f"{name} is None, expected one number: did {fn_name} forget to `return` it?")
     if isinstance(value, (str, bytes)):
@@ -161,6 +168,7 @@ def _one_number(name, value, fn_name, m):
 
 def _factors(name, expected, m):
     """Mistakes that scale a gradient ``name`` by a constant: the factor 2 and the 1/m."""
+    __tracebackhide__ = True
     out = {
         f"{name} is half the right value: the factor 2 from differentiating the square is missing":
             0.5 * expected,
@@ -179,6 +187,7 @@ def _factors(name, expected, m):
 
 def _predictions(received, m):
     """Catch a (1, k) answer built from the notebook's data instead of the arguments."""
+    __tracebackhide__ = True
     shape = np.shape(received)
     if len(shape) == 2 and shape[0] == 1 and shape[1] != m and shape[1] > 1:
         raise AssertionError(
@@ -202,6 +211,7 @@ def check_forward(forward, *, seed: int = 0, m: int = 5) -> None:
     m : int
         Number of examples.
     """
+    __tracebackhide__ = True
     x, _, w, b = _problem(seed, m)
     expected = w * x + b
     y_hat = call(forward, "forward", x.copy(), w, b)
@@ -230,6 +240,7 @@ def check_mse_loss(mse_loss, *, seed: int = 0, m: int = 5) -> None:
     m : int
         Number of examples.
     """
+    __tracebackhide__ = True
     x, y, w, b = _problem(seed, m)
     y_hat = w * x + b
     r = y_hat - y
@@ -253,6 +264,7 @@ def check_mse_loss(mse_loss, *, seed: int = 0, m: int = 5) -> None:
 
 def _backward(backward, seed, m):
     """Call the student's backward on seeded data; return its dw and db, and x, y, y_hat."""
+    __tracebackhide__ = True
     x, y, w, b = _problem(seed, m)
     y_hat = w * x + b
     result = call(backward, "backward", x.copy(), y.copy(), y_hat.copy())
@@ -272,6 +284,7 @@ def check_backward_dw(backward, *, seed: int = 0, m: int = 5) -> None:
     m : int
         Number of examples.
     """
+    __tracebackhide__ = True
     dw, _, x, y, y_hat = _backward(backward, seed, m)
     expected, db = _gradients(x, y, y_hat)
     r = y_hat - y
@@ -298,6 +311,7 @@ def check_backward_db(backward, *, seed: int = 0, m: int = 5) -> None:
     m : int
         Number of examples.
     """
+    __tracebackhide__ = True
     _, db, x, y, y_hat = _backward(backward, seed, m)
     dw, expected = _gradients(x, y, y_hat)
     db = _one_number("db", db, "backward", m)
@@ -336,6 +350,7 @@ def check_gradient_descent(gradient_descent, *, seed: int = 0, m: int = 5, steps
     learning_rate : float
         Step size.
     """
+    __tracebackhide__ = True
     x, y, w, b = _problem(seed, m)
     path, losses = _descent(x, y, w, b, learning_rate, steps)
     with _our_functions(gradient_descent):
@@ -365,6 +380,7 @@ def check_gradient_descent(gradient_descent, *, seed: int = 0, m: int = 5, steps
 
 def _match_run(name, received, expected, mistakes):
     """assert_matches for a run's output; when no mistake can be named, say where else to look."""
+    __tracebackhide__ = True
     try:
         assert_matches(name, received, expected, mistakes=mistakes)
     except AssertionError as exc:
