@@ -16,7 +16,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_rng", "check_array", "check_scalar", "format_shape"]
+__all__ = ["as_rng", "check_array", "check_scalar", "check_theta", "format_shape"]
 
 
 def format_shape(shape) -> str:
@@ -163,3 +163,18 @@ def check_scalar(name: str, value, *, positive: bool = False, integer: bool = Fa
     if minimum is not None and value < minimum:
         raise ValueError(f"{name}: expected a number >= {minimum}, received {value!r}")
     return int(value) if integer else float(value)
+
+
+def check_theta(theta, p: int) -> np.ndarray:
+    """Return ``theta`` as a float64 array of shape (p,), or (p, N) for a batch of N candidates.
+
+    Used by the objectives' ``loss``, which take one parameter vector or one per
+    column; entries are not checked (a loss may be infinite far away).
+
+    >>> check_theta([1.0, 2.0], 2).shape, check_theta(np.zeros((2, 3)), 2).shape
+    ((2,), (2, 3))
+    """
+    arr = np.asarray(theta, dtype=np.float64)
+    if arr.ndim not in (1, 2) or arr.shape[0] != p:
+        raise ValueError(f"theta: expected shape ({p},) or ({p}, N), received shape {arr.shape}")
+    return arr

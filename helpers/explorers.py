@@ -39,6 +39,7 @@ from PIL import Image
 
 from ._checks import as_rng, check_array, format_shape
 from .feedback import diagnose
+from .logistic import sigmoid
 from .plots import plot_loss_contours
 from .surfaces import linear_mse_surface
 
@@ -72,12 +73,8 @@ def linear_backward(X, y, y_hat):
     return dw, float(np.sum(dy_hat))
 
 
-def _sigmoid(Z):
-    return 1 / (1 + np.exp(-Z))
-
-
 def _sigmoid_prime(Z):
-    s = _sigmoid(Z)
+    s = sigmoid(Z)
     return s * (1 - s)
 
 
@@ -574,7 +571,7 @@ class NetworkExplorer(_Explorer):
         if activation is None:
             self._act = None
         elif activation == "sigmoid":
-            self._act = (_sigmoid, _sigmoid_prime)
+            self._act = (sigmoid, _sigmoid_prime)
         elif isinstance(activation, tuple) and len(activation) == 2 and all(map(callable, activation)):
             self._act = activation
         else:

@@ -261,12 +261,7 @@ def logistic_regression_graph(x, w, b, y) -> dict:
         nodes[f"w{i}"], nodes[f"x{i}"] = Value(wi, f"w{i}"), Value(xi, f"x{i}")
         term = nodes[f"w{i}"] * nodes[f"x{i}"]
         z = term if z is None else z + term
-    nodes["b"] = Value(b, "b")
-    nodes["z"] = _named(z + nodes["b"], "z")
-    nodes["a"] = _named(nodes["z"].sigmoid(), "a")
-    nodes["L"] = _named(nodes["a"].bce(y), "L")
-    nodes["L"].backward()
-    return nodes
+    return _sigmoid_output(nodes, z, "b", b, y)
 
 
 def two_layer_graph(x, W1, b1, w2, b2, y) -> dict:
@@ -326,8 +321,13 @@ def two_layer_graph(x, W1, b1, w2, b2, y) -> dict:
         vj = nodes[f"w2[{j}]"] = Value(w2[j], f"w2[{j}]")
         term = vj * hj
         out = term if out is None else out + term
-    nodes["b2"] = Value(b2, "b2")
-    nodes["z"] = _named(out + nodes["b2"], "z")
+    return _sigmoid_output(nodes, out, "b2", b2, y)
+
+
+def _sigmoid_output(nodes, total, bias, b, y):
+    # The output unit both graphs end with: z = total + bias, a = σ(z), L = bce(a, y); then backward.
+    nodes[bias] = Value(b, bias)
+    nodes["z"] = _named(total + nodes[bias], "z")
     nodes["a"] = _named(nodes["z"].sigmoid(), "a")
     nodes["L"] = _named(nodes["a"].bce(y), "L")
     nodes["L"].backward()

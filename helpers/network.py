@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_rng, check_array, check_scalar
+from ._checks import as_rng, check_array, check_scalar, check_theta
+from .logistic import sigmoid
 
 __all__ = ["TwoLayerProblem", "flatten", "n_params", "unflatten"]
 
@@ -63,10 +64,6 @@ def unflatten(theta, n: int, k: int) -> dict:
     kn = k * n
     return {"W1": theta[:kn].reshape(k, n).copy(), "b1": theta[kn:kn + k].reshape(k, 1).copy(),
             "w2": theta[kn + k:kn + 2 * k].reshape(1, k).copy(), "b2": float(theta[-1])}
-
-
-def _sigmoid(Z):
-    return 0.5 * (1.0 + np.tanh(0.5 * Z))  # σ(z), without overflow for large |z|
 
 
 class TwoLayerProblem:
@@ -120,16 +117,13 @@ class TwoLayerProblem:
 
     def predict(self, theta):
         """The predictions ŷ on X: shape (1, m) for ``theta`` (p,), (N, m) for a population ``Theta`` (p, N)."""
-        Theta = np.asarray(theta, dtype=np.float64)
-        if Theta.ndim not in (1, 2) or Theta.shape[0] != self.p:
-            raise ValueError(f"theta: expected shape ({self.p},) or ({self.p}, N), received shape "
-                             f"{Theta.shape}")
+        Theta = check_theta(theta, self.p)
         Theta = Theta if Theta.ndim == 2 else Theta[:, None]
         N, k, n, m = Theta.shape[1], self.k, self.n, self.m
         W1, b1, w2, b2 = self._split(Theta)
         # all N first layers in one matrix product: (N k, n) @ (n, m)
         Z = (W1.reshape(N * k, n) @ self.X).reshape(N, k, m) + b1
-        A = _sigmoid(Z)                                  # (N, k, m)
+        A = sigmoid(Z)                                   # (N, k, m)
         return np.einsum("nk,nkm->nm", w2[:, 0, :], A) + b2[:, :, 0]   # (N, m)
 
     def loss(self, theta):
@@ -145,7 +139,7 @@ class TwoLayerProblem:
         k, kn = self.k, self.k * self.n
         W1, b1 = theta[:kn].reshape(k, self.n), theta[kn:kn + k, None]
         w2, b2 = theta[kn + k:kn + 2 * k], theta[-1]
-        A = _sigmoid(W1 @ self.X + b1)                   # (k, m)
+        A = sigmoid(W1 @ self.X + b1)                    # (k, m)
         r = w2 @ A + b2 - self.y[0]                      # (m,): ŷ - y
         dy = (2.0 / self.m) * r                          # (m,)
         dZ = w2[:, None] * dy * A * (1.0 - A)            # (k, m)

@@ -22,16 +22,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_array, check_scalar
+from ._checks import check_array, check_scalar, check_theta
 
 __all__ = ["Quadratic", "Rosenbrock"]
-
-
-def _theta(theta, p):
-    arr = np.asarray(theta, dtype=np.float64)
-    if arr.ndim not in (1, 2) or arr.shape[0] != p:
-        raise ValueError(f"theta: expected shape ({p},) or ({p}, N), received shape {arr.shape}")
-    return arr
 
 
 class Quadratic:
@@ -75,7 +68,7 @@ class Quadratic:
 
     def loss(self, theta):
         """``½ (θ - c)ᵀ A (θ - c)``: a number for θ (2,), shape (N,) for Θ (2, N)."""
-        theta = _theta(theta, 2)
+        theta = check_theta(theta, 2)
         d = theta - (self.minimum if theta.ndim == 1 else self.minimum[:, None])
         out = 0.5 * np.sum(d * (self.A @ d), axis=0)
         return float(out) if theta.ndim == 1 else out
@@ -114,7 +107,7 @@ class Rosenbrock:
 
     def loss(self, theta):
         """``(a - x)² + b (y - x²)²``: a number for θ (2,), shape (N,) for Θ (2, N)."""
-        theta = _theta(theta, 2)
+        theta = check_theta(theta, 2)
         x, y = theta[0], theta[1]
         out = (self.a - x) ** 2 + self.b * (y - x ** 2) ** 2
         return float(out) if theta.ndim == 1 else out
