@@ -21,12 +21,14 @@ def call(fn, name: str, *args, **kwargs):
     return fn(*args, **kwargs)
 
 
-def call_on_copies(fn, name: str, **inputs):
-    """Call ``fn(*inputs.values())`` on copies of the inputs that are not None; fail if it changed any of them.
+def call_on_copies(fn, name: str, /, *, keywords: dict | None = None, **inputs):
+    """Call ``fn(*inputs.values(), **keywords)`` on copies of the arguments; fail if it changed any of them.
 
-    Inputs may be arrays or dicts of arrays (a network's parameters). A function
-    that edits its argument in place (``W1 -= ...``) also changes the caller's
-    array, a bug that the numbers alone would not reveal.
+    Inputs that are None are left out. Inputs may be arrays or dicts of arrays (a
+    network's parameters); ``keywords`` are passed by name (keyword-only
+    parameters such as ``w=0.7``) and guarded the same way. A function that edits
+    its argument in place (``W1 -= ...``) also changes the caller's array, a bug
+    that the numbers alone would not reveal.
 
     >>> import numpy as np
     >>> def bad(X):
@@ -40,9 +42,10 @@ so the caller's X changed too: make new arrays instead, e.g. X = X - ... rather 
     """
     __tracebackhide__ = True
     inputs = {key: value for key, value in inputs.items() if value is not None}
-    given = {key: _copy(value) for key, value in inputs.items()}
-    result = call(fn, name, *given.values())
-    for arg, value in inputs.items():
+    keywords = keywords or {}
+    given = {key: _copy(value) for key, value in {**inputs, **keywords}.items()}
+    result = call(fn, name, *(given[key] for key in inputs), **{key: given[key] for key in keywords})
+    for arg, value in {**inputs, **keywords}.items():
         for key, before in (value.items() if isinstance(value, dict) else [(None, value)]):
             after = given[arg] if key is None else given[arg].get(key)
             if isinstance(before, np.ndarray) and not (isinstance(after, np.ndarray)

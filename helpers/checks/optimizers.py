@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import optimizers as reference
 from .._checks import as_rng, check_scalar, format_shape
 from ..feedback import assert_matches
 from ._common import call, passed, unpack
@@ -196,10 +197,11 @@ def check_momentum_step(momentum_step, *, seed: int = 0, p: int = 4, learning_ra
     """
     __tracebackhide__ = True
     theta, state, grad = _setup(seed, p, t=5)
+    hyper = dict(learning_rate=learning_rate, beta=beta)
     v, g = state["v"], grad.at(theta)
-    v_new = beta * v - learning_rate * g
-    got_theta, got_state = _run(momentum_step, "momentum_step", theta, state, grad,
-                                dict(learning_rate=learning_rate, beta=beta))
+    want_theta, want_state = reference.momentum_step(theta, grad.at, state, **hyper)
+    v_new = want_state["v"]
+    got_theta, got_state = _run(momentum_step, "momentum_step", theta, state, grad, hyper)
     if not np.allclose(grad.points[0], theta):
         raise AssertionError("momentum_step took the gradient somewhere else than at theta"
                              + (": at the look-ahead point θ + βv, which is Nesterov's step (next exercise)"
@@ -212,13 +214,13 @@ def check_momentum_step(momentum_step, *, seed: int = 0, p: int = 4, learning_ra
         "the old velocity is dropped: v ← β v - η g (that is plain gradient descent)": -learning_rate * g,
         "that is the averaged form v ← β v + (1 - β) g; this lesson writes v ← β v - η g, θ ← θ + v": ema,
     })
-    assert_matches("theta_new", got_theta, theta + v_new, mistakes={
+    assert_matches("theta_new", got_theta, want_theta, mistakes={
         "θ moved by the old velocity: update v first, then θ ← θ + v with the new v": theta + v,
         "θ ← θ - v moves uphill: v already contains -η g, so θ ← θ + v": theta - v_new,
         "θ ← θ - η v is the averaged form; here v already contains -η g, so θ ← θ + v": theta - learning_rate * v_new,
     })
     passed(f"momentum_step: theta_new {format_shape(theta.shape)} and state_new['v'] have the right values "
-           f"({_hyper_text(p=p, learning_rate=learning_rate, beta=beta)})")
+           f"({_hyper_text(p=p, **hyper)})")
 
 
 def check_nesterov_step(nesterov_step, *, seed: int = 0, p: int = 4, learning_rate: float = 0.05,
@@ -229,11 +231,12 @@ def check_nesterov_step(nesterov_step, *, seed: int = 0, p: int = 4, learning_ra
     """
     __tracebackhide__ = True
     theta, state, grad = _setup(seed, p, t=5)
+    hyper = dict(learning_rate=learning_rate, beta=beta)
     v = state["v"]
     look = theta + beta * v
-    v_new = beta * v - learning_rate * grad.at(look)
-    got_theta, got_state = _run(nesterov_step, "nesterov_step", theta, state, grad,
-                                dict(learning_rate=learning_rate, beta=beta))
+    want_theta, want_state = reference.nesterov_step(theta, grad.at, state, **hyper)
+    v_new = want_state["v"]
+    got_theta, got_state = _run(nesterov_step, "nesterov_step", theta, state, grad, hyper)
     where = grad.points[0]
     if not np.allclose(where, look):
         known = {"at theta itself: that is plain momentum; Nesterov looks ahead to θ + β v": theta,
@@ -247,13 +250,13 @@ def check_nesterov_step(nesterov_step, *, seed: int = 0, p: int = 4, learning_ra
         "the sign of the gradient term is flipped: v ← β v - η g(θ + β v)": beta * v + learning_rate * grad.at(look),
         "β is missing in front of the old velocity: v ← β v - η g(θ + β v)": v - learning_rate * grad.at(look),
     })
-    assert_matches("theta_new", got_theta, theta + v_new, mistakes={
+    assert_matches("theta_new", got_theta, want_theta, mistakes={
         "θ moved by the old velocity: update v first, then θ ← θ + v": theta + v,
         "θ ← θ - v moves uphill: θ ← θ + v": theta - v_new,
         "θ moved from the look-ahead point: the step starts from θ, θ ← θ + v": look + v_new,
     })
     passed(f"nesterov_step: the gradient at θ + βv, and theta_new and state_new['v'] have the right values "
-           f"({_hyper_text(p=p, learning_rate=learning_rate, beta=beta)})")
+           f"({_hyper_text(p=p, **hyper)})")
 
 
 def check_rmsprop_step(rmsprop_step, *, seed: int = 0, p: int = 4, learning_rate: float = 0.1,
@@ -272,24 +275,25 @@ def check_rmsprop_step(rmsprop_step, *, seed: int = 0, p: int = 4, learning_rate
     """
     __tracebackhide__ = True
     theta, state, grad = _setup(seed, p, t=5)
+    hyper = dict(learning_rate=learning_rate, rho=rho, eps=eps)
     s, g = state["s"], grad.at(theta)
-    s_new = rho * s + (1 - rho) * g ** 2
-    got_theta, got_state = _run(rmsprop_step, "rmsprop_step", theta, state, grad,
-                                dict(learning_rate=learning_rate, rho=rho, eps=eps))
+    want_theta, want_state = reference.rmsprop_step(theta, grad.at, state, **hyper)
+    s_new = want_state["s"]
+    got_theta, got_state = _run(rmsprop_step, "rmsprop_step", theta, state, grad, hyper)
     assert_matches("state_new['s']", _state_entry(got_state, "s", "rmsprop_step"), s_new, mistakes={
         "the gradient is not squared: s ← ρ s + (1 - ρ) g², with g² entry by entry": rho * s + (1 - rho) * g,
         "(1 - ρ) is missing: s ← ρ s + (1 - ρ) g²": rho * s + g ** 2,
         "ρ and 1 - ρ are swapped: s ← ρ s + (1 - ρ) g² keeps most of the old s": (1 - rho) * s + rho * g ** 2,
     })
     eta = learning_rate
-    assert_matches("theta_new", got_theta, theta - eta * g / (np.sqrt(s_new) + eps), mistakes={
+    assert_matches("theta_new", got_theta, want_theta, mistakes={
         "the square root is missing: divide by √s + ε": theta - eta * g / (s_new + eps),
         "ε is inside the square root: divide by √s + ε, not √(s + ε)": theta - eta * g / np.sqrt(s_new + eps),
         "θ used the old s: update s first, then divide by √s + ε with the new s": theta - eta * g / (np.sqrt(s) + eps),
         "the sign is flipped: θ ← θ - η g / (√s + ε) goes downhill": theta + eta * g / (np.sqrt(s_new) + eps),
     })
     passed(f"rmsprop_step: theta_new {format_shape(theta.shape)} and state_new['s'] have the right values "
-           f"({_hyper_text(p=p, learning_rate=learning_rate, rho=rho, eps=eps)})")
+           f"({_hyper_text(p=p, **hyper)})")
 
 
 def check_adam_step(adam_step, *, seed: int = 0, p: int = 4, t: int = 3, learning_rate: float = 0.1,
@@ -312,11 +316,11 @@ def check_adam_step(adam_step, *, seed: int = 0, p: int = 4, t: int = 3, learnin
     theta, state, grad = _setup(seed, p, t=t)
     state["v"] = 0.1 * state["v"]
     state["s"] = 0.01 * state["s"]
+    hyper = dict(learning_rate=learning_rate, beta1=beta1, beta2=beta2, eps=eps)
     v, s, g = state["v"], state["s"], grad.at(theta)
-    v_new = beta1 * v + (1 - beta1) * g
-    s_new = beta2 * s + (1 - beta2) * g ** 2
-    got_theta, got_state = _run(adam_step, "adam_step", theta, state, grad,
-                                dict(learning_rate=learning_rate, beta1=beta1, beta2=beta2, eps=eps))
+    want_theta, want_state = reference.adam_step(theta, grad.at, state, **hyper)
+    v_new, s_new = want_state["v"], want_state["s"]
+    got_theta, got_state = _run(adam_step, "adam_step", theta, state, grad, hyper)
     assert_matches("state_new['v']", _state_entry(got_state, "v", "adam_step"), v_new, mistakes={
         "(1 - β1) is missing: v ← β1 v + (1 - β1) g": beta1 * v + g,
         "state_new['v'] is bias-corrected; store the uncorrected v and correct a copy, v̂ = v / (1 - β1^t)":
@@ -334,7 +338,7 @@ def check_adam_step(adam_step, *, seed: int = 0, p: int = 4, t: int = 3, learnin
         return theta - learning_rate * vh / (np.sqrt(sh + eps) if inside else root(sh) + eps)
 
     vh, sh = v_new / (1 - beta1 ** t), s_new / (1 - beta2 ** t)
-    assert_matches("theta_new", got_theta, step(vh, sh), mistakes={
+    assert_matches("theta_new", got_theta, want_theta, mistakes={
         "no bias correction: divide v by (1 - β1^t) and s by (1 - β2^t) before the step": step(v_new, s_new),
         "only v is bias-corrected: ŝ = s / (1 - β2^t) too": step(vh, s_new),
         "only s is bias-corrected: v̂ = v / (1 - β1^t) too": step(v_new, sh),
@@ -347,4 +351,4 @@ def check_adam_step(adam_step, *, seed: int = 0, p: int = 4, t: int = 3, learnin
         "the sign is flipped: θ ← θ - η v̂ / (√ŝ + ε) goes downhill": 2 * theta - step(vh, sh),
     })
     passed(f"adam_step: theta_new {format_shape(theta.shape)}, state_new['v'] and state_new['s'] have the "
-           f"right values ({_hyper_text(p=p, t=t, learning_rate=learning_rate, beta1=beta1, beta2=beta2, eps=eps)})")
+           f"right values ({_hyper_text(p=p, t=t, **hyper)})")

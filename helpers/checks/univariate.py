@@ -213,7 +213,7 @@ def check_forward(forward, *, seed: int = 0, m: int = 5) -> None:
     """
     __tracebackhide__ = True
     x, _, w, b = _problem(seed, m)
-    expected = w * x + b
+    expected = _forward(x, w, b)
     y_hat = call(forward, "forward", x.copy(), w, b)
     _predictions(y_hat, m)
     assert_matches("y_hat", y_hat, expected, m=m, mistakes={
@@ -242,9 +242,9 @@ def check_mse_loss(mse_loss, *, seed: int = 0, m: int = 5) -> None:
     """
     __tracebackhide__ = True
     x, y, w, b = _problem(seed, m)
-    y_hat = w * x + b
+    y_hat = _forward(x, w, b)
     r = y_hat - y
-    expected = float(np.mean(r ** 2))
+    expected = _mse_loss(y_hat, y)
     loss = _one_number("L", call(mse_loss, "mse_loss", y_hat.copy(), y.copy()), "mse_loss", m)
     assert_matches("L", loss, expected, m=m, mistakes={
         "the sum instead of the mean: divide by m (np.mean does)": np.sum(r ** 2),
@@ -262,14 +262,15 @@ def check_mse_loss(mse_loss, *, seed: int = 0, m: int = 5) -> None:
 # --------------------------------------------------------------------------- exercise 3: backward
 
 
-def _backward(backward, seed, m):
-    """Call the student's backward on seeded data; return its dw and db, and x, y, y_hat."""
+def _backward(backward, name, seed, m):
+    """Call the student's backward on seeded data; return its ``name`` ("dw" or "db") as a number,
+    the right ``(dw, db)``, ``x`` and the errors ``ŷ − y``."""
     __tracebackhide__ = True
     x, y, w, b = _problem(seed, m)
-    y_hat = w * x + b
+    y_hat = _forward(x, w, b)
     result = call(backward, "backward", x.copy(), y.copy(), y_hat.copy())
-    dw, db = unpack(result, ("dw", "db"), "backward")
-    return dw, db, x, y, y_hat
+    got = dict(zip(("dw", "db"), unpack(result, ("dw", "db"), "backward")))[name]
+    return _one_number(name, got, "backward", m), _gradients(x, y, y_hat), x, y_hat - y
 
 
 def check_backward_dw(backward, *, seed: int = 0, m: int = 5) -> None:
@@ -285,10 +286,7 @@ def check_backward_dw(backward, *, seed: int = 0, m: int = 5) -> None:
         Number of examples.
     """
     __tracebackhide__ = True
-    dw, _, x, y, y_hat = _backward(backward, seed, m)
-    expected, db = _gradients(x, y, y_hat)
-    r = y_hat - y
-    dw = _one_number("dw", dw, "backward", m)
+    dw, (expected, db), x, r = _backward(backward, "dw", seed, m)
     assert_matches("dw", dw, expected, m=m, mistakes={
         "the sign is flipped: the error is ŷ − y (y_hat - y), not y − ŷ": -expected,
         "the factor x is missing, which gives ∂L/∂b: dw = (2/m) Σ (ŷ − y) x (or are dw and db "
@@ -302,19 +300,10 @@ def check_backward_dw(backward, *, seed: int = 0, m: int = 5) -> None:
 def check_backward_db(backward, *, seed: int = 0, m: int = 5) -> None:
     """Check the second value of ``backward(x, y, y_hat)``: ``db = (2/m) Σ (ŷ − y)``.
 
-    Parameters
-    ----------
-    backward : callable
-        The student's ``backward(x, y, y_hat) -> (dw, db)``.
-    seed : int
-        Seed of the data and of the predictions.
-    m : int
-        Number of examples.
+    Parameters are those of :func:`check_backward_dw`.
     """
     __tracebackhide__ = True
-    _, db, x, y, y_hat = _backward(backward, seed, m)
-    dw, expected = _gradients(x, y, y_hat)
-    db = _one_number("db", db, "backward", m)
+    db, (dw, expected), _, _ = _backward(backward, "db", seed, m)
     assert_matches("db", db, expected, m=m, mistakes={
         "the sign is flipped: the error is ŷ − y (y_hat - y), not y − ŷ": -expected,
         "multiplied by x, which gives ∂L/∂w: ∂ŷ/∂b = 1, so db = (2/m) Σ (ŷ − y) (or are dw and db "
