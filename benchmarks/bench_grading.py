@@ -17,8 +17,6 @@ from __future__ import annotations
 import copy
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -27,7 +25,7 @@ import nbformat
 
 from coursetools import notebooks as nbs
 from coursetools.grade import grade, scores
-from coursetools.release import generate
+from coursetools.release import generate, run_nbgrader
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ["01-univariate", "02-multivariate", "03-two-layer-linear", "04-two-layer-sigmoid"]
@@ -63,8 +61,6 @@ def _class(course: Path) -> list[Path]:
 
 
 def run() -> bool:
-    env = dict(os.environ)
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     with tempfile.TemporaryDirectory() as tmp:
         ours, stock = _course(Path(tmp) / "ours"), _course(Path(tmp) / "stock")
         paths = _class(ours)
@@ -73,8 +69,7 @@ def run() -> bool:
 
         start = time.perf_counter()
         for lesson in LESSONS:
-            subprocess.run([sys.executable, "-m", "nbgrader", "autograde", lesson, "--force"], cwd=stock, env=env,
-                           check=True, capture_output=True)
+            run_nbgrader("autograde", lesson, "--force", cwd=stock)
         t_stock = time.perf_counter() - start
 
         workers = os.cpu_count() or 1

@@ -11,12 +11,13 @@ TESTS`` and ``### END HIDDEN TESTS`` are cut out, and no traceback is shown
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 
 import nbformat
 
-from .grade import RECORD, _visible
+from .grade import _visible
+from .notebooks import nbgrader_meta, read
+from .report import load_records
 
 __all__ = ["feedback", "render"]
 
@@ -59,7 +60,7 @@ def render(nb, record: dict, *, title: str) -> str:
     body = [f"<h1>{html.escape(title)}</h1><p><b>Score: {total:g} / {points:g}</b></p>",
             f"<table><tr><th>test</th><th>score</th><th>result</th></tr>{rows}</table><hr>"]
     for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
+        meta = nbgrader_meta(cell)
         if cell.cell_type == "markdown":
             body.append(markdown2html_mistune(cell.source))
         elif cell.cell_type == "code" and meta.get("grade"):
@@ -83,17 +84,14 @@ def feedback(root: Path, assignments=None) -> list[Path]:
         raise FileNotFoundError(f"nothing graded in {root.resolve()}: no autograded/ folder "
                                 "(run `coursetools grade` there first, or pass --root)")
     written = []
-    for record_file in sorted((root / "autograded").glob("*/*/.*.coursetools.json")):
-        student, assignment = record_file.parent.parent.name, record_file.parent.name
+    for (student, assignment, name), record in load_records(root).items():
         if assignments and assignment not in assignments:
             continue
-        name = record_file.name[1:].removesuffix(RECORD.format("")[1:])
-        record = json.loads(record_file.read_text(encoding="utf-8"))
-        path = record_file.parent / f"{name}.ipynb"
+        path = root / "autograded" / student / assignment / f"{name}.ipynb"
         out = root / "feedback" / student / assignment / f"{name}.html"
         out.parent.mkdir(parents=True, exist_ok=True)
         if path.exists():
-            nb = nbformat.read(str(path), as_version=4)
+            nb = read(path)
         else:
             nb = nbformat.v4.new_notebook()
             nb.cells.append(nbformat.v4.new_markdown_cell(

@@ -100,9 +100,10 @@ def _restore_flags(nb, gb, notebook, assignment, log):
     A cell with a grade_id the gradebook does not know loses its nbgrader
     metadata (stock nbgrader would crash on a grade flag there).
     """
-    source = {c.name: c for c in gb.find_notebook(notebook, assignment).source_cells}
-    graded = {c.name: c for c in gb.find_notebook(notebook, assignment).grade_cells}
-    solution = {c.name for c in gb.find_notebook(notebook, assignment).solution_cells}
+    known = gb.find_notebook(notebook, assignment)
+    source = {c.name: c for c in known.source_cells}
+    graded = {c.name: c for c in known.grade_cells}
+    solution = {c.name for c in known.solution_cells}
     for cell in nb.cells:
         meta = cell.get("metadata", {}).get("nbgrader")
         if meta is not None and "grade_id" not in meta:
@@ -351,8 +352,7 @@ def _grade(assignments, *, root: Path = ROOT, workers: int | None = None, schedu
             collected.messages.clear()
             if problem is not None:
                 events.append({"kind": "unreadable", "cell": None, "detail": problem})
-                _zero(gb, key)
-                _write_json(record, {"sha256": digest, "events": events, "tests": _zero_tests(gb, key),
+                _write_json(record, {"sha256": digest, "events": events, "tests": _zero(gb, key),
                                      "seconds": 0.0})
                 summary["unreadable"].append(key)
                 summary["events"][key] = events
@@ -412,19 +412,17 @@ def _support_files(folder: Path) -> dict:
             if p.is_file() and p.suffix != ".ipynb" and not skip & set(p.relative_to(folder).parts)}
 
 
-def _zero(gb, key):
-    """Score 0 on every test cell of a notebook that could not be graded (as stock does for a missing one)."""
+def _zero(gb, key) -> dict:
+    """Score 0 on every test cell of a notebook that could not be graded (as stock does for a missing one).
+
+    Returns the record's ``tests`` for it: every cell 0 points, "not graded".
+    """
     student, assignment, name = key
     sub = gb.find_submission_notebook(name, assignment, student)
     for g in sub.grades:
         g.auto_score = 0
         g.needs_manual_grade = False
     gb.db.commit()
-
-
-def _zero_tests(gb, key):
-    student, assignment, name = key
-    sub = gb.find_submission_notebook(name, assignment, student)
     return {g.name: {"points": float(g.max_score), "score": 0.0, "message": "not graded: see events"}
             for g in sub.grades}
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-__all__ = ["assignments", "drift", "generate", "release"]
+__all__ = ["assignments", "drift", "generate", "nbgrader_env", "release", "run_nbgrader"]
 
 
 def assignments(root: Path = ROOT) -> list[str]:
@@ -52,19 +52,29 @@ def generate(release_dir: Path, names=None, *, root: Path = ROOT, db: bool = Fal
     """
     root = Path(root).resolve()
     names = assignments(root) if names is None else list(names)
-    env = dict(os.environ)
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     for name in names:
-        cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", name, "--force",
-               f"--CourseDirectory.root={root}",
-               f"--CourseDirectory.release_directory={Path(release_dir).resolve()}"]
-        if not db:
-            cmd.append("--no-db")
-        proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise RuntimeError(f"nbgrader generate_assignment {name} failed "
-                               f"(exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        args = ["generate_assignment", name, "--force", f"--CourseDirectory.root={root}",
+                f"--CourseDirectory.release_directory={Path(release_dir).resolve()}"]
+        run_nbgrader(*args, *([] if db else ["--no-db"]), cwd=root)
     return names
+
+
+def nbgrader_env() -> dict:
+    """The environment for an nbgrader subprocess: this one, with this interpreter's ``bin/`` first on PATH.
+
+    nbgrader runs ``alembic`` (and the kernel) by name, so they must come from the same environment.
+    """
+    return dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
+
+
+def run_nbgrader(*args, cwd: Path) -> subprocess.CompletedProcess:
+    """Run ``python -m nbgrader *args`` in ``cwd`` (with :func:`nbgrader_env`); raise RuntimeError if it fails."""
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *map(str, args)], cwd=cwd, env=nbgrader_env(),
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        what = " ".join(str(a) for a in args if not str(a).startswith("-"))
+        raise RuntimeError(f"nbgrader {what} failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
 
 
 def release(root: Path = ROOT) -> list[str]:

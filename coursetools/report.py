@@ -14,11 +14,10 @@ import base64
 import html
 import io
 import json
-import os
-import subprocess
-import sys
 from collections import Counter, defaultdict
 from pathlib import Path
+
+from .release import run_nbgrader
 
 __all__ = ["ERRORS", "SUSPICIOUS", "export_csv", "load_records", "report"]
 
@@ -42,12 +41,7 @@ def load_records(root: Path) -> dict:
 def export_csv(root: Path, to: Path) -> Path:
     """Write the grades CSV with ``nbgrader export`` (its CsvExportPlugin)."""
     root, to = Path(root).resolve(), Path(to).resolve()
-    env = dict(os.environ)
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", "export", f"--CourseDirectory.root={root}",
-                           f"--to={to}"], cwd=root, env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"nbgrader export failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    run_nbgrader("export", f"--CourseDirectory.root={root}", f"--to={to}", cwd=root)
     return to
 
 

@@ -10,7 +10,6 @@ so that the grades can be compared cell by cell.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from coursetools import notebooks as nbs
 from coursetools.__main__ import main
 from coursetools.feedback import feedback
 from coursetools.grade import GradingError, grade, record_path, scores
-from coursetools.release import generate
+from coursetools.release import generate, nbgrader_env
 from coursetools.report import load_records, report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,12 +43,6 @@ def _course(path: Path) -> Path:
     return path
 
 
-def _env():
-    env = dict(os.environ)
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    return env
-
-
 def _tree_digest(folder: Path) -> dict:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -65,8 +58,8 @@ def graded(tmp_path_factory):
     cases.build(stock, students=SAME_AS_STOCK + STOCK_IS_FOOLED)
     before = _tree_digest(course / "submitted")
     # Stock autograde runs meanwhile in another process, on its own copy of the course.
-    proc = subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", A, "--force"], cwd=stock, env=_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", A, "--force"], cwd=stock,
+                            env=nbgrader_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         # Three workers on two cores: two of them sit idle through the two 10 s timeouts.
         summary = grade([A], root=course, timeout=TIMEOUT, memory=MEMORY, workers=3)
@@ -145,7 +138,8 @@ def test_rerun_resumes_without_regrading_and_prints_nothing_on_stderr(graded):
     before = scores(course, A)
     record_path(course, "partial", A, A).unlink()
     proc = subprocess.run([sys.executable, "-m", "coursetools", "grade", A, "--root", str(course), "--no-progress",
-                           "--timeout", str(TIMEOUT), "--memory", "1.5"], env=_env(), capture_output=True, text=True)
+                           "--timeout", str(TIMEOUT), "--memory", "1.5"], env=nbgrader_env(),
+                          capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stderr == ""
     assert f"graded 1 notebook(s), {len(cases.CASES) - 1} already graded" in proc.stdout, proc.stdout

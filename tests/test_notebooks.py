@@ -18,7 +18,7 @@ import nbformat
 import pytest
 
 from coursetools import notebooks as nbs
-from coursetools.release import drift, generate
+from coursetools.release import drift, generate, nbgrader_env
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = nbs.solution_notebooks(ROOT)
@@ -172,9 +172,7 @@ def test_student_versions_have_no_outputs_and_no_solutions():
 # --- real nbgrader autograde on a temporary course -------------------------------------------
 
 def _run(cmd, cwd):
-    env = dict(os.environ)
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=cwd, env=nbgrader_env(), capture_output=True, text=True)
     assert proc.returncode == 0, f"{' '.join(map(str, cmd))} failed:\n{proc.stdout}\n{proc.stderr}"
     return proc
 
