@@ -30,6 +30,9 @@ def _parser():
     p.add_argument("--id-pattern", default=None,
                    help=r"regular expression with a group named id that finds the student id in each path, "
                         r"e.g. '_(?P<id>\d+)_assignsubmission' for Moodle")
+    p.add_argument("--max-notebook-mb", type=float, default=20, help="refuse a notebook larger than this (MB)")
+    p.add_argument("--max-total-mb", type=float, default=2000, help="refuse a zip that unpacks to more (MB)")
+    p.add_argument("--max-entries", type=int, default=10_000, help="refuse a zip with more entries")
     p = course(sub.add_parser("grade", help="auto-grade every submission of the assignments, in parallel"))
     p.add_argument("assignments", nargs="+", help="assignment ids, e.g. 01-univariate")
     p.add_argument("--workers", type=int, default=None, help="local worker processes (default: one per core)")
@@ -59,11 +62,13 @@ def main(argv=None) -> int:
             print(p)
         return 1 if problems else 0
     if args.command == "collect":
-        from .collect import CollectError, collect
+        from .collect import MB, CollectError, Limits, collect
 
         try:
-            result = collect(args.export, root=args.root, id_pattern=args.id_pattern)
-        except CollectError as exc:
+            limits = Limits(notebook=int(args.max_notebook_mb * MB), total=int(args.max_total_mb * MB),
+                            entries=args.max_entries)
+            result = collect(args.export, root=args.root, id_pattern=args.id_pattern, limits=limits)
+        except (CollectError, ValueError, OSError) as exc:
             print(f"coursetools collect: {exc}")
             return 2
         print("\n".join(result.lines()))
