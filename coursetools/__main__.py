@@ -94,19 +94,21 @@ def main(argv=None) -> int:
         return 0
     if args.command == "feedback":
         from .feedback import feedback
+        from .safeio import DiskFullError
 
         try:
             paths = feedback(args.root, args.assignments or None)
-        except FileNotFoundError as exc:
+        except (FileNotFoundError, DiskFullError) as exc:
             print(f"coursetools feedback: {exc}")
             return 2
         print(f"wrote {len(paths)} feedback page(s) under {args.root / 'feedback'}")
         return 0
-    from .report import report
+    from .report import ReportError, report
+    from .safeio import DiskFullError, GradebookError
 
     try:
         out = report(args.root, args.out)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, GradebookError, ReportError, DiskFullError) as exc:
         print(f"coursetools report: {exc}")
         return 2
     print(f"wrote {out} and {out.with_name('grades.csv')}")
