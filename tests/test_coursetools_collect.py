@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from coursetools.__main__ import main
-from coursetools.collect import CollectError, Limits, collect, place, student_folder, student_id, student_name
+from coursetools.collect import MB, CollectError, Limits, collect, place, student_folder, student_id, student_name
 from coursetools.safeio import check_gradebook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -309,3 +309,18 @@ def test_place_is_reusable_by_another_source_and_caps_what_it_is_given(tmp_path,
     assert (course / "submitted" / "alice" / A / f"{A}.ipynb").read_bytes() == nb
     assert "over the limit" in result.problems[0] and not (course / "submitted" / "bob").exists()
     assert not list((course / "submitted").rglob("*.tmp"))
+
+
+def test_a_huge_notebook_in_a_folder_is_refused_before_it_is_read(tmp_path, course):
+    """A 200 MB notebook (here 21 MB of markdown, just over the cap) is refused by size: never read, never graded."""
+    clean, clean_tree, before = _clean(tmp_path, course)
+    with open(clean / f"mallory_{A}.ipynb", "wb") as f:
+        f.write(b'{"cells": [{"cell_type": "markdown", "source": "')
+        f.write(b"x" * 21_000_000)
+        f.write(b'", "metadata": {}}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    result = collect(clean, root=course)
+    assert any("mallory" in p and "21.0 MB or more, over the limit of 20 MB" in p for p in result.problems)
+    assert not (course / "submitted" / "mallory").exists()
+    _same_as_clean(course, clean_tree, before)
+    raised = collect(clean, root=course, limits=Limits(notebook=30 * MB))  # a genuine one: raise the limit
+    assert [s for s, _, _ in raised.placed] == ["mallory"]
