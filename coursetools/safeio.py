@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 __all__ = ["BACKUPS", "DiskFullError", "GradebookError", "atomic_write_bytes", "atomic_write_text",
-           "backup_gradebook", "backups", "check_gradebook"]
+           "backup_gradebook", "backups", "check_gradebook", "set_aside_gradebook"]
 
 #: the folder, next to the gradebook, that holds its backups (newest last by name)
 BACKUPS = ".gradebook-backups"
@@ -224,4 +224,24 @@ def backup_gradebook(db_path, *, keep: int = 5) -> Path | None:
         raise
     for old in backups(db_path)[:-keep]:
         old.unlink()
+    return target
+
+
+def set_aside_gradebook(db_path) -> Path | None:
+    """Move a gradebook out of the way (``--rebuild``), never deleting it; return where it went.
+
+    The file becomes ``<its folder>/.gradebook-backups/<stem>.set-aside-<time>.db`` (with its
+    ``-journal``, if any), so whatever it still holds can be recovered by hand. None when there is none.
+    """
+    db_path = Path(db_path)
+    if not db_path.exists():
+        return None
+    folder = db_path.parent / BACKUPS
+    folder.mkdir(exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    target = folder / f"{db_path.stem}.set-aside-{stamp}{db_path.suffix}"
+    os.replace(db_path, target)
+    journal = db_path.with_name(db_path.name + "-journal")
+    if journal.exists():
+        os.replace(journal, target.with_name(target.name + "-journal"))
     return target

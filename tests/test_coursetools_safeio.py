@@ -19,6 +19,7 @@ from coursetools.safeio import (
     backup_gradebook,
     backups,
     check_gradebook,
+    set_aside_gradebook,
 )
 
 
@@ -148,3 +149,11 @@ def test_backups_rotate_are_sound_and_are_offered_when_the_gradebook_is_lost(gra
         backup_gradebook(gradebook, keep=2)
     assert backups(gradebook) == made[1:]
     assert backup_gradebook(gradebook.with_name("none.db")) is None
+
+
+def test_a_gradebook_set_aside_for_a_rebuild_is_kept_not_deleted(gradebook):
+    """--rebuild moves the damaged gradebook into the backups folder; it is not counted as a backup."""
+    gradebook.write_bytes(b"damaged")
+    kept = set_aside_gradebook(gradebook)
+    assert not gradebook.exists() and kept.read_bytes() == b"damaged" and kept.parent.name == ".gradebook-backups"
+    assert backups(gradebook) == [] and set_aside_gradebook(gradebook) is None
