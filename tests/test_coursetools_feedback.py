@@ -229,3 +229,20 @@ def test_without_its_content_security_policy_the_page_is_still_safe(tmp_path, of
     pwned, dialogs, _, typeset = _open(offline_browser, path, "hostile-feedback-no-csp")
     assert pwned is None and dialogs == [], f"a student's script ran: {pwned} {dialogs}"
     assert typeset >= 2
+
+
+def test_the_class_report_runs_no_script_from_messages_or_events(tmp_path, offline_browser):
+    """report.html quotes students' error messages and event details: as text, never as markup."""
+    from coursetools.report import _html
+
+    attack = "<img src=x onerror=\"window.__pwned='report'\"><script>window.__pwned='report2'</script>"
+    records = {(student_folder("élève"), A, A): {
+        "tests": {"test_forward": {"points": 2.0, "score": 0.0, "manual": False, "message": attack}},
+        "events": [{"kind": "tampering", "cell": attack, "detail": attack},
+                   {"kind": "timeout", "cell": None, "detail": attack}]}}
+    page = _html(records)
+    assert "élève" in page and "<script" not in page and not re.search(r"<[^>]*\son\w+=", page)
+    path = tmp_path / "report.html"
+    path.write_text(page, encoding="utf-8")
+    pwned, dialogs, remote, _ = _open(offline_browser, path, "hostile-report")
+    assert pwned is None and dialogs == [] and remote == []
