@@ -32,6 +32,7 @@ Nothing in an export is trusted. It is read in three stages:
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -43,7 +44,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .safeio import GradebookError, atomic_write_bytes, check_gradebook
+from .safeio import DiskFullError, GradebookError, atomic_write_bytes, check_gradebook
 
 __all__ = ["CollectError", "Collected", "Limits", "Submission", "collect", "place", "read_folder", "read_zip",
            "student_folder", "student_id", "student_name", "submissions"]
@@ -289,6 +290,11 @@ def read_zip(export: Path, tmp: Path, limits: Limits, problems: list) -> list[_F
             try:
                 with zf.open(info) as src, open(out, "wb") as dst:
                     n = _copy_capped(src, dst, cap)
+            except OSError as exc:
+                out.unlink(missing_ok=True)
+                if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                    raise DiskFullError(tmp, info.file_size) from None
+                raise
             except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
                 problems.append(f"{shown}: cannot be read from the zip ({type(exc).__name__}: {exc})")
                 out.unlink(missing_ok=True)
@@ -458,7 +464,11 @@ def place(root: Path, items, *, limits: Limits | None = None, assignments=None) 
             else:
                 result.problems.append(f"{target.relative_to(root)} already exists and differs: left alone")
             continue
-        atomic_write_bytes(target, data)
+        try:
+            atomic_write_bytes(target, data, exclusive=True)
+        except FileExistsError:  # another process placed one a moment ago
+            result.problems.append(f"{target.relative_to(root)} appeared while collecting: left alone")
+            continue
         result.placed.append((folder, assignment, target))
     _record_students(root, {f: s for f, s in result.students.items() if f != s}, result.problems)
     return result

@@ -58,11 +58,13 @@ def _size(n: int) -> str:
     raise AssertionError  # unreachable
 
 
-def atomic_write_bytes(path, data: bytes, *, mode: int = 0o644) -> Path:
+def atomic_write_bytes(path, data: bytes, *, mode: int = 0o644, exclusive: bool = False) -> Path:
     """Write ``data`` to ``path`` atomically (temporary file, fsync, rename); return the path.
 
     The folder is created if needed. On any error the target is untouched
     and the temporary file is removed; a full disk raises DiskFullError.
+    With ``exclusive``, an existing ``path`` is never replaced, even one
+    another process created a moment ago: FileExistsError instead.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -73,7 +75,23 @@ def atomic_write_bytes(path, data: bytes, *, mode: int = 0o644) -> Path:
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        if exclusive:
+            try:
+                os.link(tmp, path)  # fails if path exists; then the temporary name goes
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+                    raise
+                if path.exists():  # a file system without hard links: check, then rename
+                    raise FileExistsError(errno.EEXIST, "file exists", str(path)) from None
+                os.replace(tmp, path)
+            else:
+                os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
+    except FileExistsError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

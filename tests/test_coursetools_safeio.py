@@ -32,6 +32,15 @@ def test_an_atomic_write_replaces_the_file_and_leaves_no_temporary(tmp_path):
     assert sorted(p.name for p in path.parent.iterdir()) == ["b.json"]
 
 
+def test_an_exclusive_write_never_replaces_a_file(tmp_path):
+    """exclusive=True (collect's placing) raises FileExistsError and leaves the file and no temporary."""
+    path = tmp_path / "n.ipynb"
+    atomic_write_bytes(path, b"first", exclusive=True)
+    with pytest.raises(FileExistsError):
+        atomic_write_bytes(path, b"second", exclusive=True)
+    assert path.read_bytes() == b"first" and [p.name for p in tmp_path.iterdir()] == ["n.ipynb"]
+
+
 def _fail_writes(monkeypatch, err):
     real = os.fdopen
 
