@@ -44,6 +44,9 @@ def _parser():
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p = course(sub.add_parser("feedback", help="per-student HTML feedback into feedback/"))
     p.add_argument("assignments", nargs="*", help="assignment ids (default: all graded)")
+    p.add_argument("--inline-mathjax", action="store_true",
+                   help="put MathJax inside each page (2.2 MB) so a page works alone, e.g. after nbgrader "
+                        "release_feedback, which copies only the .html files")
     p = course(sub.add_parser("report", help="grades.csv (nbgrader export) and report.html"))
     p.add_argument("--out", type=Path, default=None, help="the HTML report (default: <root>/report.html)")
     return parser
@@ -97,7 +100,7 @@ def main(argv=None) -> int:
         from .safeio import DiskFullError
 
         try:
-            paths = feedback(args.root, args.assignments or None)
+            paths = feedback(args.root, args.assignments or None, inline_mathjax=args.inline_mathjax)
         except (FileNotFoundError, DiskFullError) as exc:
             print(f"coursetools feedback: {exc}")
             return 2

@@ -15,10 +15,11 @@ image output is decoded, checked to be the image it claims and re-encoded.
 The page's Content-Security-Policy allows no script but the course's own
 MathJax, and no request to any server. Maths is typeset by MathJax 3
 (``tex-svg-full.js`` from the ``django-static-mathjax`` package, installed
-with the project), copied once into ``feedback/_assets/``, so a page needs
-no network. A large notebook is capped: each cell's text and each output
-are cut with a note, and past a page budget further cells are left out
-with a note, so feedback for a class stays fast.
+with the project), copied once into ``feedback/_assets/`` (or, with
+``inline_mathjax``, carried inside each page), so a page needs no network.
+A page without maths has no script at all. A large notebook is capped: each
+cell's text and each output are cut with a note, and past a page budget
+further cells are left out with a note, so feedback for a class stays fast.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from .notebooks import nbgrader_meta
 from .report import load_records
 from .safeio import atomic_write_bytes, atomic_write_text
 
-__all__ = ["ASSETS", "Caps", "feedback", "render", "sanitize_markdown"]
+__all__ = ["ASSETS", "INLINE", "Caps", "feedback", "render", "sanitize_markdown"]
 
 #: the folder of feedback/ that holds the pages' MathJax (no student folder can have this name)
 ASSETS = "_assets"
@@ -52,6 +53,9 @@ pre{background:#f6f8fa;padding:.6em;overflow-x:auto}.test{border-left:4px solid 
 .pass{border-color:#2a2}.fail{border-color:#c22}.msg{white-space:pre-wrap;font-family:monospace}
 .cut{color:#a50;font-style:italic}img{max-width:100%}
 table{border-collapse:collapse}td,th{padding:.2em .8em;border-bottom:1px solid #ddd;text-align:left}"""
+#: ``render(..., assets=INLINE)``: MathJax inside the page
+INLINE = "inline"
+_MATH = re.compile(r"\$|\\\(|\\\[|\\begin\{")
 _IMAGES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff", "image/gif": b"GIF8"}
 _DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif);base64,[A-Za-z0-9+/=\s]*$")
 
@@ -146,7 +150,9 @@ def render(nb, record: dict, *, title: str, assets: str | None = None, caps: Cap
     """The feedback page of one autograded notebook, as HTML text.
 
     ``assets`` is the URL of the folder holding ``mathjax-config.js`` and
-    ``tex-svg-full.js`` relative to the page (None: no maths typesetting).
+    ``tex-svg-full.js`` relative to the page, or :data:`INLINE` to carry
+    MathJax inside the page (2.2 MB; a page that must travel alone), or
+    None: no maths typesetting. A page without maths gets no script.
     """
     caps = caps or Caps()
     tests = record.get("tests", {})
@@ -187,8 +193,14 @@ def render(nb, record: dict, *, title: str, assets: str | None = None, caps: Cap
             break
         body.append(part)
         size += len(part)
-    if assets is None:
-        head = _csp("'none'")
+    if assets is None or not any(_MATH.search(_str(c.get("source", ""))) for c in cells
+                                 if c.cell_type == "markdown"):
+        head = _csp("'none'")  # no maths on the page: no script at all
+    elif assets == INLINE:
+        code = _mathjax().decode("utf-8")
+        hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(t.encode()).digest()).decode()}'"
+                          for t in (_CONFIG, code))
+        head = _csp(hashes) + f"<script>{_CONFIG}</script><script>{code}</script>"
     else:
         head = (_csp("'self'") + f'<script src="{html.escape(assets)}/mathjax-config.js"></script>'
                 f'<script src="{html.escape(assets)}/tex-svg-full.js" id="MathJax-script" async></script>')
@@ -196,9 +208,14 @@ def render(nb, record: dict, *, title: str, assets: str | None = None, caps: Cap
             f"<style>{_CSS}</style></head><body>{''.join(body)}</body></html>")
 
 
+def _mathjax() -> bytes:
+    """MathJax 3 (``tex-svg-full.js``: TeX input and SVG output with its fonts, one file) from the installed package."""
+    return resources.files("mathjax").joinpath(*_MATHJAX).read_bytes()
+
+
 def _install_assets(folder: Path) -> None:
     """Copy MathJax (from the installed django-static-mathjax package) and its configuration into ``folder``."""
-    source = resources.files("mathjax").joinpath(*_MATHJAX).read_bytes()
+    source = _mathjax()
     target = folder / _MATHJAX[-1]
     if not target.exists() or hashlib.sha256(target.read_bytes()).digest() != hashlib.sha256(source).digest():
         atomic_write_bytes(target, source)
@@ -213,8 +230,14 @@ def _read(path: Path):
         return nbformat.from_dict(json.load(f))
 
 
-def feedback(root: Path, assignments=None, *, caps: Caps | None = None) -> list[Path]:
-    """Write the feedback page of every graded notebook; return the paths written."""
+def feedback(root: Path, assignments=None, *, caps: Caps | None = None, inline_mathjax: bool = False) -> list[Path]:
+    """Write the feedback page of every graded notebook; return the paths written.
+
+    With ``inline_mathjax`` each page carries MathJax itself (2.2 MB more per
+    page with maths), for when pages travel alone: nbgrader's
+    ``release_feedback`` copies only the ``.html`` files to the exchange.
+    Otherwise MathJax is copied once to ``feedback/_assets/``.
+    """
     from .collect import student_name
 
     root = Path(root)
@@ -223,7 +246,7 @@ def feedback(root: Path, assignments=None, *, caps: Caps | None = None) -> list[
                                 "(run `coursetools grade` there first, or pass --root)")
     written = []
     records = {k: r for k, r in load_records(root).items() if not assignments or k[1] in assignments}
-    if records:
+    if records and not inline_mathjax:
         _install_assets(root / "feedback" / ASSETS)
     for (student, assignment, name), record in records.items():
         path = root / "autograded" / student / assignment / f"{name}.ipynb"
@@ -236,8 +259,8 @@ def feedback(root: Path, assignments=None, *, caps: Caps | None = None) -> list[
             nb = nbformat.v4.new_notebook()
             nb.cells.append(nbformat.v4.new_markdown_cell(
                 "Your notebook could not be graded: " + "; ".join(e["detail"] for e in record.get("events", []))))
-        page = render(nb, record, title=f"{assignment} — {student_name(student)}", assets=f"../../{ASSETS}",
-                      caps=caps)
+        page = render(nb, record, title=f"{assignment} — {student_name(student)}",
+                      assets=INLINE if inline_mathjax else f"../../{ASSETS}", caps=caps)
         atomic_write_text(out, page)
         written.append(out)
     return written

@@ -13,6 +13,7 @@ import base64
 import io
 import json
 import re
+import shutil
 import time
 from pathlib import Path
 
@@ -196,7 +197,7 @@ def _open(browser, path: Path, shot: str):
         page.goto(path.as_uri())
         page.wait_for_load_state("load")
         typeset = 0
-        if "tex-svg-full.js" in path.read_text(encoding="utf-8"):
+        if "window.MathJax" in page.content() or "tex-svg-full.js" in path.read_text(encoding="utf-8"):
             page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=30_000)
             page.evaluate("MathJax.startup.promise")
             typeset = page.locator("mjx-container svg").count()
@@ -229,6 +230,30 @@ def test_without_its_content_security_policy_the_page_is_still_safe(tmp_path, of
     pwned, dialogs, _, typeset = _open(offline_browser, path, "hostile-feedback-no-csp")
     assert pwned is None and dialogs == [], f"a student's script ran: {pwned} {dialogs}"
     assert typeset >= 2
+
+
+def test_a_page_with_mathjax_inside_works_alone(tmp_path, offline_browser):
+    """--inline-mathjax: the page alone (as nbgrader's release_feedback copies it) typesets; no attack runs."""
+    _graded(tmp_path, "mallory", _hostile_notebook())
+    [path] = feedback(tmp_path, inline_mathjax=True)
+    alone = tmp_path / "exchange" / "3f2a.html"
+    alone.parent.mkdir()
+    shutil.copy(path, alone)
+    assert not (tmp_path / "feedback" / ASSETS).exists()
+    page = alone.read_text(encoding="utf-8")
+    assert "<script src=" not in page and "'unsafe-inline'" not in page.split("style-src")[0]
+    pwned, dialogs, remote, typeset = _open(offline_browser, alone, "hostile-feedback-inline")
+    assert pwned is None and dialogs == [] and remote == []
+    assert typeset >= 2
+
+
+def test_a_page_without_maths_has_no_script(tmp_path):
+    """Nothing to typeset: the CSP allows no script at all and none is loaded."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell("No formulas here."))
+    _graded(tmp_path, "alice", nb)
+    page = feedback(tmp_path)[0].read_text(encoding="utf-8")
+    assert "<script" not in page and "script-src 'none'" in page
 
 
 def test_the_class_report_runs_no_script_from_messages_or_events(tmp_path, offline_browser):
