@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 __all__ = ["BACKUPS", "DiskFullError", "GradebookError", "atomic_write_bytes", "atomic_write_text",
-           "backup_gradebook", "backups", "check_gradebook", "set_aside_gradebook"]
+           "backup_gradebook", "backups", "check_gradebook", "prepare_gradebook", "set_aside_gradebook"]
 
 #: the folder, next to the gradebook, that holds its backups (newest last by name)
 BACKUPS = ".gradebook-backups"
@@ -263,3 +263,35 @@ def set_aside_gradebook(db_path) -> Path | None:
     if journal.exists():
         os.replace(journal, target.with_name(target.name + "-journal"))
     return target
+
+
+def prepare_gradebook(db_path, *, graded: bool, rebuild: bool = False, keep: int = 5) -> str:
+    """What ``grade`` does with the gradebook before it runs anything; returns one line to print.
+
+    Parameters
+    ----------
+    db_path : path
+        The gradebook.
+    graded : bool
+        Whether grades were recorded before (grading records exist in
+        ``autograded/``): then a missing gradebook is an error, not a new course.
+    rebuild : bool
+        ``--rebuild``: set the gradebook aside (kept, see :func:`set_aside_gradebook`)
+        so that every submission is graded again into a new one.
+    keep : int
+        How many backups to keep.
+
+    Raises GradebookError (missing, empty, damaged: one sentence with what to
+    do) before anything is written, unless ``rebuild``.
+    """
+    db_path = Path(db_path)
+    if rebuild:
+        aside = set_aside_gradebook(db_path)
+        kept = f"; the old one is kept as {aside}" if aside else ""
+        return f"--rebuild: every submission is graded again into a new gradebook {db_path}{kept}"
+    counts = check_gradebook(db_path, required=graded)
+    made = backup_gradebook(db_path, keep=keep)
+    if made is None:
+        return f"new gradebook {db_path}"
+    return (f"gradebook {db_path}: {counts['grades']} grade(s) of {counts['students']} student(s), "
+            f"backed up to {made}")

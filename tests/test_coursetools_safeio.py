@@ -19,6 +19,7 @@ from coursetools.safeio import (
     backup_gradebook,
     backups,
     check_gradebook,
+    prepare_gradebook,
     set_aside_gradebook,
 )
 
@@ -166,3 +167,19 @@ def test_a_gradebook_set_aside_for_a_rebuild_is_kept_not_deleted(gradebook):
     kept = set_aside_gradebook(gradebook)
     assert not gradebook.exists() and kept.read_bytes() == b"damaged" and kept.parent.name == ".gradebook-backups"
     assert backups(gradebook) == [] and set_aside_gradebook(gradebook) is None
+
+
+def test_prepare_gradebook_checks_backs_up_or_sets_aside(gradebook):
+    """Before grading: a sound gradebook is backed up; a damaged one stops the run; --rebuild sets it aside."""
+    line = prepare_gradebook(gradebook, graded=True, keep=2)
+    assert "backed up to" in line and len(backups(gradebook)) == 1
+    new = gradebook.with_name("new.db")
+    assert prepare_gradebook(new, graded=False) == f"new gradebook {new}"
+    with pytest.raises(GradebookError, match="missing although grades were recorded"):
+        prepare_gradebook(new, graded=True)
+    gradebook.write_bytes(b"")
+    with pytest.raises(GradebookError, match="empty"):
+        prepare_gradebook(gradebook, graded=True)
+    line = prepare_gradebook(gradebook, graded=True, rebuild=True)
+    assert line.startswith("--rebuild: every submission is graded again") and "kept as" in line
+    assert not gradebook.exists() and len(backups(gradebook)) == 1
