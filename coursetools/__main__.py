@@ -30,6 +30,9 @@ def _parser():
     p.add_argument("--id-pattern", default=None,
                    help=r"regular expression with a group named id that finds the student id in each path, "
                         r"e.g. '_(?P<id>\d+)_assignsubmission' for Moodle")
+    p.add_argument("--max-notebook-mb", type=float, default=20, help="refuse a notebook larger than this (MB)")
+    p.add_argument("--max-total-mb", type=float, default=2000, help="refuse a zip that unpacks to more (MB)")
+    p.add_argument("--max-entries", type=int, default=10_000, help="refuse a zip with more entries")
     p = course(sub.add_parser("grade", help="auto-grade every submission of the assignments, in parallel"))
     p.add_argument("assignments", nargs="+", help="assignment ids, e.g. 01-univariate")
     p.add_argument("--workers", type=int, default=None, help="local worker processes (default: one per core)")
@@ -41,6 +44,9 @@ def _parser():
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p = course(sub.add_parser("feedback", help="per-student HTML feedback into feedback/"))
     p.add_argument("assignments", nargs="*", help="assignment ids (default: all graded)")
+    p.add_argument("--inline-mathjax", action="store_true",
+                   help="put MathJax inside each page (2.2 MB) so a page works alone, e.g. after nbgrader "
+                        "release_feedback, which copies only the .html files")
     p = course(sub.add_parser("report", help="grades.csv (nbgrader export) and report.html"))
     p.add_argument("--out", type=Path, default=None, help="the HTML report (default: <root>/report.html)")
     return parser
@@ -59,11 +65,13 @@ def main(argv=None) -> int:
             print(p)
         return 1 if problems else 0
     if args.command == "collect":
-        from .collect import CollectError, collect
+        from .collect import MB, CollectError, Limits, collect
 
         try:
-            result = collect(args.export, root=args.root, id_pattern=args.id_pattern)
-        except CollectError as exc:
+            limits = Limits(notebook=int(args.max_notebook_mb * MB), total=int(args.max_total_mb * MB),
+                            entries=args.max_entries)
+            result = collect(args.export, root=args.root, id_pattern=args.id_pattern, limits=limits)
+        except (CollectError, ValueError, OSError) as exc:
             print(f"coursetools collect: {exc}")
             return 2
         print("\n".join(result.lines()))
@@ -89,19 +97,21 @@ def main(argv=None) -> int:
         return 0
     if args.command == "feedback":
         from .feedback import feedback
+        from .safeio import DiskFullError
 
         try:
-            paths = feedback(args.root, args.assignments or None)
-        except FileNotFoundError as exc:
+            paths = feedback(args.root, args.assignments or None, inline_mathjax=args.inline_mathjax)
+        except (FileNotFoundError, DiskFullError) as exc:
             print(f"coursetools feedback: {exc}")
             return 2
         print(f"wrote {len(paths)} feedback page(s) under {args.root / 'feedback'}")
         return 0
-    from .report import report
+    from .report import ReportError, report
+    from .safeio import DiskFullError, GradebookError
 
     try:
         out = report(args.root, args.out)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, GradebookError, ReportError, DiskFullError) as exc:
         print(f"coursetools report: {exc}")
         return 2
     print(f"wrote {out} and {out.with_name('grades.csv')}")

@@ -1,5 +1,13 @@
 """The grades CSV (nbgrader's own export) and a one-page HTML report of a grading run.
 
+``report`` writes nothing it cannot stand behind: the gradebook is checked
+first (:func:`coursetools.safeio.check_gradebook`), every grade the records
+show is compared with the gradebook's, and ``grades.csv`` is exported to a
+temporary file and checked to hold a row for every graded submission before
+it replaces the old one. A gradebook that disagrees raises
+:class:`ReportError` naming the notebooks and what to do, and leaves the
+old ``grades.csv`` and ``report.html`` as they were.
+
 The report shows, per assignment, the distribution of total scores and of
 each test cell's score (plots), the test cells failed most often with their
 most common failure messages, the submissions that errored, timed out or
@@ -11,15 +19,25 @@ output on stderr).
 from __future__ import annotations
 
 import base64
+import contextlib
+import csv
 import html
 import io
 import json
+import os
+import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from .release import run_nbgrader
+from .safeio import DiskFullError, atomic_write_text, backups, check_gradebook
 
-__all__ = ["ERRORS", "SUSPICIOUS", "export_csv", "load_records", "report"]
+__all__ = ["ERRORS", "SUSPICIOUS", "ReportError", "disagreements", "export_csv", "load_records",
+           "record_disagreements", "report"]
+
+
+class ReportError(Exception):
+    """The gradebook disagrees with the grading records: nothing was written."""
 
 #: event kinds that mean a submission did not run to the end normally
 ERRORS = {"timeout": "timed out", "kernel_died": "kernel died", "memory": "memory limit",
@@ -75,15 +93,104 @@ def _plots(assignment, recs) -> str:
     return out
 
 
+def record_disagreements(gb, key, record: dict) -> list[str]:
+    """How the open nbgrader Gradebook ``gb`` disagrees with one notebook's grading record; [] when it agrees.
+
+    ``key`` is ``(student, assignment, notebook)``. A notebook counts as
+    graded only when this is empty (``grade`` can call it before skipping).
+    """
+    from nbgrader.api import MissingEntry
+
+    student, assignment, name = key
+    where = f"{student}/{assignment}/{name}"
+    try:
+        grades = {g.name: g.auto_score for g in gb.find_submission_notebook(name, assignment, student).grades}
+    except MissingEntry:
+        return [f"{where}: graded (its record exists) but not in the gradebook"]
+    out = []
+    for test, res in sorted(record.get("tests", {}).items()):
+        if test not in grades:
+            out.append(f"{where}: {test} is not in the gradebook")
+        elif (grades[test] is None) != (res["score"] is None) or (
+                res["score"] is not None and abs(grades[test] - res["score"]) > 1e-9):
+            out.append(f"{where}: {test} is {grades[test]} in the gradebook and {res['score']} in the record")
+    return out
+
+
+def disagreements(root: Path, records: dict) -> list[str]:
+    """Every way the gradebook of ``root`` disagrees with ``records`` (see :func:`record_disagreements`)."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{Path(root) / 'gradebook.db'}") as gb:
+        return [line for key, record in sorted(records.items()) for line in record_disagreements(gb, key, record)]
+
+
+def _csv_rows(path: Path) -> set[tuple[str, str]]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return {(row["student_id"], row["assignment"]) for row in csv.DictReader(f)}
+
+
+def _refuse(problems: list[str], root: Path, what: str) -> ReportError:
+    shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
+    found = backups(root / "gradebook.db")
+    restore = f"restore {found[-1]} over gradebook.db" if found else "restore gradebook.db from a backup"
+    return ReportError(f"{what} not written: the gradebook disagrees with the grading records in autograded/ "
+                       f"for {len(problems)} notebook(s) ({shown}); {restore}, or regrade with "
+                       "`coursetools grade --rebuild`")
+
+
 def report(root: Path, out: Path | None = None, *, csv: Path | None = None) -> Path:
-    """Write ``grades.csv`` (nbgrader export) and ``report.html``; return the HTML path."""
+    """Write ``grades.csv`` (nbgrader export) and ``report.html``; return the HTML path.
+
+    Raises
+    ------
+    FileNotFoundError
+        Nothing was graded in ``root``.
+    coursetools.safeio.GradebookError
+        The gradebook is missing, empty or damaged.
+    ReportError
+        The gradebook disagrees with the grading records (e.g. it was
+        replaced by an empty one): neither file is written.
+    """
     root = Path(root)
-    if not (root / "gradebook.db").exists() or not (root / "autograded").is_dir():
+    if not (root / "autograded").is_dir():
         raise FileNotFoundError(f"nothing graded in {root.resolve()}: no gradebook.db or autograded/ "
                                 "(run `coursetools grade` there first, or pass --root)")
-    out = Path(out) if out else root / "report.html"
-    export_csv(root, Path(csv) if csv else out.with_name("grades.csv"))
     records = load_records(root)
+    if not records and not (root / "gradebook.db").exists():
+        raise FileNotFoundError(f"nothing graded in {root.resolve()}: no gradebook.db or autograded/ "
+                                "(run `coursetools grade` there first, or pass --root)")
+    check_gradebook(root / "gradebook.db", required=True)
+    problems = disagreements(root, records)
+    if problems:
+        raise _refuse(problems, root, "grades.csv and report.html")
+    out = Path(out) if out else root / "report.html"
+    to = Path(csv) if csv else out.with_name("grades.csv")
+    to.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=to.parent, prefix=f".{to.name}.", suffix=".csv")
+    os.close(fd)
+    try:
+        try:
+            export_csv(root, Path(tmp))
+        except RuntimeError as exc:
+            if "No space left" in str(exc):
+                raise DiskFullError(to.parent, 1 << 20) from None
+            raise
+        missing = {(s, a) for s, a, _ in records} - _csv_rows(Path(tmp))
+        if missing:
+            raise _refuse([f"{s}/{a}: no row in nbgrader's export" for s, a in sorted(missing)], root, "grades.csv")
+        html_text = _html(records)
+        os.replace(tmp, to)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    atomic_write_text(out, html_text)
+    return out
+
+
+def _html(records: dict) -> str:
+    from .collect import student_name
+
     by_assignment = defaultdict(list)
     for (_, assignment, _), r in records.items():
         by_assignment[assignment].append(r)
@@ -109,7 +216,7 @@ def report(root: Path, out: Path | None = None, *, csv: Path | None = None) -> P
         for (student, assignment, _), r in sorted(records.items()):
             for e in r.get("events", []):
                 if e["kind"] in kinds:
-                    rows.append(f"<tr><td>{html.escape(student)}</td><td>{html.escape(assignment)}</td>"
+                    rows.append(f"<tr><td>{html.escape(student_name(student))}</td><td>{html.escape(assignment)}</td>"
                                 f"<td>{kinds[e['kind']]}</td><td>{html.escape(e.get('cell') or '')}</td>"
                                 f"<td>{html.escape(e['detail'])}</td></tr>")
         parts.append(f"<h3>{title}</h3><table><tr><th>student</th><th>assignment</th><th>what</th>"
@@ -117,6 +224,7 @@ def report(root: Path, out: Path | None = None, *, csv: Path | None = None) -> P
                      f"<h3>{title}</h3><p>none</p>")
     css = ("body{font:14px/1.4 system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
            "td,th{padding:.2em .6em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}")
-    out.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Grading report</title>"
-                   f"<style>{css}</style></head><body>{''.join(parts)}</body></html>", encoding="utf-8")
-    return out
+    csp = ("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+           "img-src data:; base-uri 'none'; form-action 'none'\">")
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'>{csp}<title>Grading report</title>"
+            f"<style>{css}</style></head><body>{''.join(parts)}</body></html>")
