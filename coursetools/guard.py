@@ -7,7 +7,9 @@ top. :func:`install` then
 * adds a Python audit hook that refuses to open, list, change or delete
   anything under the protected paths (the course folders, the gradebook) or
   another sandbox, to start a process, to fork, to send a signal or to open a
-  network connection, and writes each refusal to a log the parent reads;
+  network connection, and writes each refusal to a log the parent reads (it
+  also notes, without refusing, a lookup through ``ctypes`` of a C function
+  such as ``fork`` or ``kill``);
 * snapshots every watched module (``watch``: module names, ``package.*`` for
   a package and all its submodules) and returns a *command* the parent calls
   around each test cell. The command puts back what a student replaced since
@@ -16,7 +18,7 @@ top. :func:`install` then
   modules; it also switches off ``sys.settrace``/``setprofile`` hooks and
   resets the signal handlers and timers a notebook set. It prints a reply
   signed with a key read once from a file (then deleted), naming what it
-  restored and any thread the notebook started.
+  restored and any thread the notebook started that is running the notebook's code.
 
 Everything here runs inside the student's process, so student code can reach
 it: the parent only ever *lowers* a score because of a reply (a test during
@@ -53,7 +55,12 @@ _PATH_EVENTS = {"open": 1, "os.listdir": 1, "os.scandir": 1, "os.remove": 1, "os
                 "sqlite3.connect": 1, "os.chdir": 1, "glob.glob": 1}
 _PROC_EVENTS = ("os.system", "subprocess.Popen", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
                 "os.forkpty", "pty.spawn", "socket.connect", "socket.sendto", "socket.sendmsg", "socket.bind",
-                "os.kill", "os.killpg", "signal.pthread_kill", "ctypes.dlopen", "os.setsid")
+                "os.kill", "os.killpg", "signal.pthread_kill")
+# C functions that a notebook has no business calling through ctypes: noted (not refused) when looked up.
+_LIBC = frozenset({"fork", "vfork", "clone", "clone3", "kill", "tgkill", "syscall", "setsid", "open", "openat",
+                   "open64", "creat", "socket", "connect", "sendto", "sendmsg", "ptrace", "execve", "execv",
+                   "system", "unlink", "unlinkat", "rename", "renameat", "symlink", "mkdir", "setrlimit",
+                   "prlimit", "prlimit64", "mprotect", "dup2", "write", "pwrite"})
 
 
 def _modules(watch):
@@ -126,17 +133,26 @@ def install(*, protected, own, sandboxes, log, key_file, watch=DEFAULT_WATCH, ma
         except Exception:
             return norm(os.path.abspath(fsdecode(a)))
 
-    def refuse(what):
+    def write(line):
         state["busy"] = True
         try:
             with open(log, "a") as f:
-                f.write(what + "\n")
+                f.write(line + "\n")
         finally:
             state["busy"] = False
+
+    def refuse(what):
+        write(f"refused: {what}")
         raise PermissionError(f"the grader does not allow this: {what}")
 
     def hook(event, args):
         if state["busy"]:
+            return
+        if event == "ctypes.dlsym":
+            name = args[1] if len(args) > 1 else None
+            name = name.decode(errors="replace") if isinstance(name, bytes) else name
+            if name in _LIBC:
+                write(f"noted: ctypes call into C function {name}()")
             return
         n = _PATH_EVENTS.get(event)
         if n is None and not event.startswith(_PROC_EVENTS):
@@ -156,8 +172,8 @@ def install(*, protected, own, sandboxes, log, key_file, watch=DEFAULT_WATCH, ma
 
     modules = _modules(watch)
     snap = [(m, dict(vars(m))) for m in modules]
-    codes = [(f, f.__code__, f.__defaults__, f.__kwdefaults__) for _, d in snap for f in d.values()
-             if type(f).__name__ == "function" and hasattr(f, "__code__")]
+    codes = [(f"{m.__name__}.{k}", f, f.__code__, f.__defaults__, f.__kwdefaults__) for m, d in snap
+             for k, f in d.items() if type(f).__name__ == "function" and hasattr(f, "__code__")]
     entries = {m.__name__: m for m in modules}
     threads = {t.ident for t in threading.enumerate()}
     signals = {s: signal.getsignal(s) for s in (signal.SIGALRM, signal.SIGVTALRM, signal.SIGPROF, signal.SIGUSR1,
@@ -170,6 +186,7 @@ def install(*, protected, own, sandboxes, log, key_file, watch=DEFAULT_WATCH, ma
     _settrace, _setprofile, _tsettrace, _tsetprofile = (sys.settrace, sys.setprofile, threading.settrace,
                                                         threading.setprofile)
     _getsignal, _signal, _setitimer, _enum = signal.getsignal, signal.signal, signal.setitimer, threading.enumerate
+    _frames = sys._current_frames
 
     def user_ns():
         ip = getattr(builtins, "get_ipython", None)
@@ -180,16 +197,31 @@ def install(*, protected, own, sandboxes, log, key_file, watch=DEFAULT_WATCH, ma
 
     def restore():
         out = []
+        # Hooks that could run code between the checks below go first.
+        if sys.gettrace() is not None or sys.getprofile() is not None:
+            out.append("sys.settrace/setprofile")
+        _settrace(None)
+        _setprofile(None)
+        _tsettrace(None)
+        _tsetprofile(None)
+        for timer in (signal.ITIMER_REAL, signal.ITIMER_VIRTUAL, signal.ITIMER_PROF):
+            if _setitimer(timer, 0)[0]:
+                out.append(f"interval timer {timer}")
+        for s, h in signals.items():
+            if _getsignal(s) is not h:
+                _signal(s, h)
+                out.append(f"signal handler {s}")
         for m, d in snap:
             cur = _vars(m)
             for k, v in d.items():
                 if k not in _VOLATILE and cur.get(k, d) is not v:
                     _setattr(m, k, v)
                     out.append(f"{m.__name__}.{k}")
-        for f, code, defaults, kwdefaults in codes:
+        for where, f, code, defaults, kwdefaults in codes:
             if f.__code__ is not code or f.__defaults__ is not defaults or f.__kwdefaults__ is not kwdefaults:
                 f.__code__, f.__defaults__, f.__kwdefaults__ = code, defaults, kwdefaults
-                out.append(f"{f.__module__}.{f.__qualname__}.__code__")
+                if where + ".__code__" not in out:
+                    out.append(where + ".__code__")
         for name, m in entries.items():
             if _modtab.get(name) is not m:
                 _modtab[name] = m
@@ -201,24 +233,26 @@ def install(*, protected, own, sandboxes, log, key_file, watch=DEFAULT_WATCH, ma
             if ns.get(k) is not v:
                 ns[k] = v
                 out.append(f"the notebook's global {k}")
-        if sys.gettrace() is not None or sys.getprofile() is not None:
-            out.append("sys.settrace/setprofile")
-        _settrace(None)
-        _setprofile(None)
-        _tsettrace(None)
-        _tsetprofile(None)
-        for s, h in signals.items():
-            if _getsignal(s) is not h:
-                _signal(s, h)
-                out.append(f"signal handler {s}")
-        for timer in (signal.ITIMER_REAL, signal.ITIMER_VIRTUAL, signal.ITIMER_PROF):
-            if _setitimer(timer, 0)[0]:
-                out.append(f"interval timer {timer}")
         return out
+
+    def notebook_threads():
+        """Threads started since the snapshot that are running code of the notebook's cells."""
+        frames, found = _frames(), []
+        for t in _enum():
+            if t.ident in threads or not t.is_alive():
+                continue
+            f = frames.get(t.ident)
+            while f is not None:
+                name = f.f_code.co_filename
+                if name.startswith("<ipython-input") or "ipykernel_" in name:
+                    found.append(t.name)
+                    break
+                f = f.f_back
+        return sorted(found)
 
     def command(kind, nonce):
         changed = restore()
-        extra = sorted(t.name for t in _enum() if t.ident not in threads and t.is_alive())
+        extra = notebook_threads()
         payload = _dumps({"kind": kind, "nonce": nonce, "changed": changed, "threads": extra})
         _print(mark + payload + "|" + _new(key, payload.encode(), _sha).hexdigest())
 

@@ -66,6 +66,7 @@ import functools
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -270,9 +271,11 @@ class _Box:
 
 
 def _kernel_manager_class():
-    from jupyter_client.manager import KernelManager
+    from jupyter_client.manager import AsyncKernelManager
 
-    class SandboxedKernelManager(KernelManager):
+    # nbclient's own default is the async manager: its clients do not block the event loop, so that the
+    # cell timeout and the dead-kernel check keep running while a cell does.
+    class SandboxedKernelManager(AsyncKernelManager):
         """A kernel manager whose kernel command runs in a :class:`_Box` (set as ``box`` before start)."""
 
         box = None
@@ -429,8 +432,9 @@ def execute_submission(job: dict) -> dict:
     -------
     dict
         ``key``, ``notebook`` (the executed notebook, JSON text), ``events``
-        (list of :class:`~coursetools.events.Event` as dicts), ``isolated``
-        (bool) and ``seconds``.
+        (list of :class:`~coursetools.events.Event` as dicts), ``hidden_outputs``
+        (``{grade_id: what its hidden tests printed}``, for the instructor only),
+        ``isolated`` (bool) and ``seconds``.
     """
     start = time.perf_counter()
     nb = nbformat.reads(job["notebook"], as_version=4)
@@ -455,13 +459,14 @@ def execute_submission(job: dict) -> dict:
         for p in box.seed.rglob("*"):
             p.chmod(0o755 if p.is_dir() else 0o644)
         box.seed.chmod(0o755)
-        refused = _execute(nb, box, job, events)
+        refused, hidden = _execute(nb, box, job, events)
         for line in dict.fromkeys(refused):
-            events.append(Event(Kind.SANDBOX, None, f"refused: {line}"))
+            events.append(Event(Kind.SANDBOX, None, line))
     finally:
         box.remove()
     return {"key": job.get("key"), "notebook": nbformat.writes(nb), "events": [e.to_dict() for e in events],
-            "isolated": why is None, "seconds": time.perf_counter() - start}
+            "hidden_outputs": hidden, "isolated": why is None,
+            "seconds": time.perf_counter() - start}
 
 
 def _name(cell, index):
@@ -474,8 +479,11 @@ def _is_test(cell):
     return bool(meta.get("grade")) and not meta.get("solution") and cell.cell_type == "code"
 
 
-def _execute(nb, box: _Box, job: dict, events: list) -> list[str]:
-    """Run the notebook's code cells in order, restarting the kernel when it dies; return the guard's refusals."""
+def _execute(nb, box: _Box, job: dict, events: list) -> tuple[list[str], dict]:
+    """Run the notebook's code cells in order, restarting the kernel when it dies.
+
+    Returns the guard's log lines (refusals, notes) and ``{grade_id: what its hidden tests printed}``.
+    """
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     def note(kind, index, detail):
@@ -483,6 +491,7 @@ def _execute(nb, box: _Box, job: dict, events: list) -> list[str]:
 
     opts = dict(box=box, timeout=job.get("timeout", 120), protected=job.get("protected", []))
     code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    hidden = {}
     kernel = _Kernel(nb, **opts)
     kernel.start()
     refused = []
@@ -499,7 +508,10 @@ def _execute(nb, box: _Box, job: dict, events: list) -> list[str]:
                 elif before["changed"]:
                     note(Kind.TAMPERING, i, "replaced before this test, restored by the grader: "
                          + ", ".join(before["changed"]))
-                kernel.run(cell, i)
+                if test:
+                    _run_test(kernel, cell, i, hidden)
+                else:
+                    kernel.run(cell, i)
                 if cell.get("metadata", {}).pop("coursetools_error_reply", False):
                     note(Kind.ERROR_REPLY, i, "the kernel replied error but the outputs showed none "
                          "(traceback display switched off?): scored as the error it is")
@@ -531,14 +543,108 @@ def _execute(nb, box: _Box, job: dict, events: list) -> list[str]:
                 for j in code[pos:]:
                     nb.cells[j].outputs = [_error("NotExecuted", "not run: the kernel failed too many times")]
                 note(Kind.GAVE_UP, None, f"stopped after {restarts} kernel failures; later cells scored 0")
-                return refused
+                return refused, hidden
         _note_violations(kernel.command("final"), events)
     finally:
         if kernel is not None:
             refused += kernel.refusals()
             kernel.stop()
         _stderr_to_stdout(nb, events)
-    return refused
+        _remove_leaks(nb, events)
+    return refused, hidden
+
+
+_BEGIN_HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*$", re.M)
+_HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
+HIDDEN_FAILED = "a hidden test failed (its message is shown to the instructor only)"
+
+
+def _split(source: str):
+    """A test cell's source as (the part the student was given, the hidden tests from their first line on)."""
+    m = _BEGIN_HIDDEN.search(source)
+    return (source, None) if m is None else (source[:m.start()], source[m.start():])
+
+
+def _run_test(kernel, cell, index, hidden: dict):
+    """Run a test cell as two requests: what the student saw, then (if that passed) its hidden tests.
+
+    Together they do what the one cell does under stock autograde (the hidden tests run only when the
+    visible part raised nothing), but the hidden source is never in the kernel while the visible part
+    runs, and what the hidden tests print stays with the instructor: the cell gets one error output, with
+    the exception's name and a fixed message, when they fail; their real outputs go to ``hidden``
+    (``{grade_id: text}``, kept in the grading record).
+    """
+    visible, rest = _split(cell.source)
+    if rest is None:
+        kernel.run(cell, index)
+        return
+    source = cell.source
+    cell.source = visible
+    try:
+        kernel.run(cell, index)
+    finally:
+        cell.source = source
+    if any(o.output_type == "error" for o in cell.outputs):
+        return
+    part = _cell(rest)
+    try:
+        kernel.aux(part, index)
+    finally:
+        texts, errors = [], []
+        for o in part.get("outputs", []):
+            if o.output_type == "stream":
+                texts.append(o.text)
+            elif o.output_type == "error":
+                errors.append(o.ename)
+                texts.append(f"{o.ename}: {o.evalue}\n")
+            elif "text/plain" in o.get("data", {}):
+                texts.append(o.data["text/plain"] + "\n")
+        hidden[_name(cell, index)] = "".join(texts)
+        if errors:
+            cell.outputs.append(nbformat.v4.new_output("error", ename=errors[-1], evalue=HIDDEN_FAILED,
+                                                       traceback=[f"{errors[-1]}: {HIDDEN_FAILED}"]))
+        if part.get("metadata", {}).get("coursetools_error_reply"):
+            cell.setdefault("metadata", {})["coursetools_error_reply"] = True
+
+
+def _hidden_lines(nb) -> set[str]:
+    """Every line of the notebook's hidden tests long enough to be recognised (8 characters or more)."""
+    lines = set()
+    for cell in nb.cells:
+        if _is_test(cell):
+            for block in _HIDDEN.findall(cell.source):
+                lines |= {line.strip() for line in block.splitlines() if len(line.strip()) >= 8}
+    return lines
+
+
+def _remove_leaks(nb, events):
+    """Cut out of every output each line that quotes a hidden test (a notebook that printed one), and report it."""
+    lines = _hidden_lines(nb)
+    if not lines:
+        return
+
+    def clean(text):
+        kept = [t for t in text.splitlines(True) if not any(h in t for h in lines)]
+        return "".join(kept), len(kept) != len(text.splitlines(True))
+
+    for i, cell in enumerate(nb.cells):
+        leaked = False
+        for o in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if o.output_type == "stream":
+                o.text, cut = clean(o.text)
+            elif o.output_type == "error":
+                o.evalue, cut = clean(o.evalue)
+                tb = [clean(t) for t in o.get("traceback", [])]
+                o.traceback, cut = [t for t, _ in tb], cut or any(c for _, c in tb)
+            else:
+                cut = False
+                for mime, value in o.get("data", {}).items():
+                    if isinstance(value, str) and mime.startswith("text/"):
+                        o.data[mime], c = clean(value)
+                        cut = cut or c
+            leaked = leaked or cut
+        if leaked:
+            events.append(Event(Kind.LEAK, _name(cell, i), "an output quoted hidden tests: those lines were removed"))
 
 
 def _restart(nb, before, opts):
