@@ -77,7 +77,7 @@ _META = {
     Kind.NOT_ISOLATED: (Group.ERROR, "guarded only, not isolated"),
     Kind.TAMPERING: (Group.SUSPICIOUS, "replaced a checker"),
     Kind.ERROR_REPLY: (Group.SUSPICIOUS, "error hidden from the outputs"),
-    Kind.SANDBOX: (Group.SUSPICIOUS, "refused file/process access"),
+    Kind.SANDBOX: (Group.SUSPICIOUS, "refused or noted file/process/network access"),
     Kind.LEAK: (Group.SUSPICIOUS, "printed hidden tests or secrets"),
     Kind.NBGRADER: (Group.SUSPICIOUS, "edited tests or metadata"),
     Kind.NBFORMAT: (Group.SUSPICIOUS, "malformed notebook"),

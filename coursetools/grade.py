@@ -4,23 +4,28 @@
 of the course. Per notebook it does what ``nbgrader autograde`` does, split in
 three named stages so that the slow part runs in parallel:
 
-1. :func:`prepare` (from the gradebook), in this process: nbgrader's sanitizing preprocessors (``ClearOutput``,
-   ``DeduplicateIds``, ``OverwriteKernelspec``, ``OverwriteCells``,
-   ``CheckCellMetadata``) restore the test cells from the gradebook; here also
-   a test cell the student deleted is put back (nbgrader's
-   ``OverwriteCells.add_missing_cells``) and grade flags and points a student
-   edited are restored;
+1. :func:`prepare` (from the gradebook), in this process: nbgrader's
+   sanitizing preprocessors (``ClearOutput``, ``DeduplicateIds``,
+   ``OverwriteKernelspec``, ``OverwriteCells``, ``CheckCellMetadata``) restore
+   the test cells from the gradebook; here also a test cell the student
+   deleted is put back (nbgrader's ``OverwriteCells.add_missing_cells``) and
+   grade flags and points a student edited are restored;
 2. :func:`dispatch` (to sandboxed workers): a worker (a local process per core,
    or a Dask cluster given ``scheduler``) executes it in a sandboxed, guarded
    kernel (:mod:`coursetools.sandbox`);
 3. :func:`record` (in the gradebook), back in this process, the only one that
-   opens the gradebook: nbgrader's
-   ``LimitOutput``, ``SaveAutoGrades`` and ``AssignLatePenalties`` record the
-   grades, and the executed notebook goes to ``autograded/`` like stock's.
+   opens the gradebook: nbgrader's ``LimitOutput``, ``SaveAutoGrades`` and
+   ``AssignLatePenalties`` record the grades, and the executed notebook goes
+   to ``autograded/`` like stock's.
+
+The course's folders and gradebook URL come from :class:`coursetools.paths.Course`;
+events are :class:`coursetools.events.Event`.
 
 Next to each autograded notebook, ``.<notebook>.coursetools.json`` records the
 hash of the submission that was graded, each test's result and message, and
-every event (timeouts, crashes, tampering, refused file access, stray files);
+every event (timeouts, crashes, tampering, refused file access, stray files),
+what the hidden tests printed (for the instructor only) and whether the
+kernel ran in the sandbox;
 ``report`` reads it, and a re-run skips every notebook whose record matches
 the submission (resume after an interruption). ``submitted/`` is only read.
 """

@@ -221,7 +221,9 @@ def test_report_lists_failures_errors_and_cheats(graded):
     for student in ("infinite-loop", "os-exit", "not-json", "monkeypatch", "snooping", "writes-stderr", "custom-exc",
                     "thread-repatch", "leaks-hidden"):
         assert f"<td>{student}</td>" in text, f"{student} is not in the report"
-    assert "test_gradient_descent" in text and "CellTimeoutError" in text
+    assert "test_gradient_descent" in text and "timed out" in text and f"ran longer than {TIMEOUT} s" in text
+    for label in ("error hidden from the outputs", "printed hidden tests or secrets", "replaced a checker"):
+        assert label in text, f"the report does not show {label!r}"
     csv = (course / "grades.csv").read_text(encoding="utf-8").splitlines()
     assert csv[0].startswith("assignment,") and len(csv) == len(expected) + 1
 
