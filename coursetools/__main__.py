@@ -42,6 +42,9 @@ def _parser():
     p.add_argument("--force", action="store_true", help="re-grade notebooks already graded")
     p.add_argument("--student", action="append", default=None, help="grade only this student (repeatable)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--isolation", choices=["auto", "required", "off"], default="auto",
+                   help="auto: each kernel in the bubblewrap sandbox when available, else guarded only (reported); "
+                        "required: refuse to grade without the sandbox; off: guarded only")
     p = course(sub.add_parser("feedback", help="per-student HTML feedback into feedback/"))
     p.add_argument("assignments", nargs="*", help="assignment ids (default: all graded)")
     p.add_argument("--inline-mathjax", action="store_true",
@@ -78,11 +81,17 @@ def main(argv=None) -> int:
         return 1 if result.problems else 0
     if args.command == "grade":
         from .grade import GradingError, grade
+        from .sandbox import isolation
 
+        why = isolation() if args.isolation != "off" and not args.scheduler else None
+        if args.isolation == "off" or why:
+            print(f"coursetools grade: guarded only, not isolated: {why or 'switched off with --isolation off'}"
+                  + (" (refusing: --isolation required)" if args.isolation == "required" else ""))
         try:
             summary = grade(args.assignments, root=args.root, workers=args.workers, scheduler=args.scheduler,
                             timeout=args.timeout, memory=int(args.memory * (1 << 30)) or None,
-                            progress=not args.no_progress, force=args.force, students=args.student)
+                            progress=not args.no_progress, force=args.force, students=args.student,
+                            isolation=args.isolation)
         except GradingError as exc:
             print(f"coursetools grade: {exc}")
             return 2

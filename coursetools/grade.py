@@ -2,23 +2,30 @@
 
 ``grade(["01-univariate"])`` grades every ``submitted/<student>/01-univariate/``
 of the course. Per notebook it does what ``nbgrader autograde`` does, split in
-three so that the slow part runs in parallel:
+three named stages so that the slow part runs in parallel:
 
-1. in this process, nbgrader's sanitizing preprocessors (``ClearOutput``,
-   ``DeduplicateIds``, ``OverwriteKernelspec``, ``OverwriteCells``,
-   ``CheckCellMetadata``) restore the test cells from the gradebook; here also
-   a test cell the student deleted is put back (nbgrader's
-   ``OverwriteCells.add_missing_cells``) and grade flags and points a student
-   edited are restored;
-2. a worker (a local process per core, or a Dask cluster given ``scheduler``)
-   executes it in a guarded kernel (:mod:`coursetools.sandbox`);
-3. back in this process, the only one that opens the gradebook, nbgrader's
-   ``LimitOutput``, ``SaveAutoGrades`` and ``AssignLatePenalties`` record the
-   grades, and the executed notebook goes to ``autograded/`` like stock's.
+1. :func:`prepare` (from the gradebook), in this process: nbgrader's
+   sanitizing preprocessors (``ClearOutput``, ``DeduplicateIds``,
+   ``OverwriteKernelspec``, ``OverwriteCells``, ``CheckCellMetadata``) restore
+   the test cells from the gradebook; here also a test cell the student
+   deleted is put back (nbgrader's ``OverwriteCells.add_missing_cells``) and
+   grade flags and points a student edited are restored;
+2. :func:`dispatch` (to sandboxed workers): a worker (a local process per core,
+   or a Dask cluster given ``scheduler``) executes it in a sandboxed, guarded
+   kernel (:mod:`coursetools.sandbox`);
+3. :func:`record` (in the gradebook), back in this process, the only one that
+   opens the gradebook: nbgrader's ``LimitOutput``, ``SaveAutoGrades`` and
+   ``AssignLatePenalties`` record the grades, and the executed notebook goes
+   to ``autograded/`` like stock's.
+
+The course's folders and gradebook URL come from :class:`coursetools.paths.Course`;
+events are :class:`coursetools.events.Event`.
 
 Next to each autograded notebook, ``.<notebook>.coursetools.json`` records the
 hash of the submission that was graded, each test's result and message, and
-every event (timeouts, crashes, tampering, refused file access, stray files);
+every event (timeouts, crashes, tampering, refused file access, stray files),
+what the hidden tests printed (for the instructor only) and whether the
+kernel ran in the sandbox;
 ``report`` reads it, and a re-run skips every notebook whose record matches
 the submission (resume after an interruption). ``submitted/`` is only read.
 """
@@ -40,13 +47,19 @@ from pathlib import Path
 
 import nbformat
 
-from .sandbox import execute_submission
+from . import guard
+from .events import Event, Kind
+from .paths import Course
+from .paths import config as _config
+from .sandbox import execute_submission, isolation
 
 ROOT = Path(__file__).resolve().parent.parent
 GiB = 1 << 30
 RECORD = ".{}.coursetools.json"
 
-__all__ = ["GradingError", "grade", "record_path"]
+__all__ = ["ISOLATION", "GradingError", "grade", "record_path", "scores"]
+#: ``isolation=``: sandbox when possible (else guarded only, reported), refuse without it, or guarded only.
+ISOLATION = ("auto", "required", "off")
 
 
 class GradingError(Exception):
@@ -76,16 +89,6 @@ def _logger():
 def record_path(course: Path, student: str, assignment: str, notebook: str) -> Path:
     """The grading record of one notebook, next to its autograded copy."""
     return Path(course) / "autograded" / student / assignment / RECORD.format(notebook)
-
-
-def _config(root: Path):
-    from traitlets.config import Config
-    from traitlets.config.loader import PyFileConfigLoader
-
-    cfg = Config()
-    if (root / "nbgrader_config.py").exists():
-        cfg.merge(PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config())
-    return cfg
 
 
 def _ensure_path():
@@ -147,16 +150,6 @@ def _preprocess(chain, nb, resources, cfg, log):
     return nb, resources
 
 
-def _protected(root: Path, coursedir) -> list[str]:
-    paths = [coursedir.submitted_directory, coursedir.autograded_directory, coursedir.feedback_directory,
-             coursedir.source_directory, "gradebook.db", "nbgrader_config.py", ".git"]
-    db = coursedir.db_url
-    out = [str(root / p) for p in paths]
-    if db.startswith("sqlite:///"):
-        out.append(db[len("sqlite:///"):])
-    return out
-
-
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -187,15 +180,14 @@ def _write_json(path: Path, data):
     tmp.replace(path)
 
 
-def _jobs(root, coursedir, assignments, gb, students=None):
-    """Every (student, assignment, notebook) submitted, as (key, path, notebook text or None, events)."""
-    submitted = root / coursedir.submitted_directory
-    found = sorted(p.name for p in submitted.iterdir() if p.is_dir() and not p.name.startswith("."))
+def _jobs(course: Course, assignments, gb, students=None):
+    """Every (student, assignment, notebook) submitted, as (key, path, stray files next to it)."""
+    found = sorted(p.name for p in course.submitted.iterdir() if p.is_dir() and not p.name.startswith("."))
     students = [s for s in found if students is None or s in students]
     for assignment in assignments:
         names = [n.name for n in gb.find_assignment(assignment).notebooks]
         for student in students:
-            folder = submitted / student / assignment
+            folder = course.submitted / student / assignment
             if not folder.is_dir():
                 continue
             extra = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name != "timestamp.txt"
@@ -204,21 +196,12 @@ def _jobs(root, coursedir, assignments, gb, students=None):
                 yield (student, assignment, name), folder / f"{name}.ipynb", extra
 
 
-def grade(assignments, **kwargs) -> dict:
-    root = Path(kwargs.get("root", ROOT)).resolve()
-    with warnings.catch_warnings(), _lock(root):
-        # nbgrader's own Gradebook.update_or_create_submission triggers this SQLAlchemy warning
-        # (stock `nbgrader autograde` too); it is harmless and would otherwise reach stderr.
-        warnings.filterwarnings("ignore", message="Object of type <Submitted", category=Warning)
-        return _grade(assignments, **kwargs)
-
-
 @contextlib.contextmanager
 def _lock(root: Path):
     """One ``grade`` at a time per course: the gradebook has a single writer."""
     import fcntl
 
-    if not (root / "submitted").is_dir():  # not a course with submissions: _grade says so
+    if not (root / "submitted").is_dir():  # not a course with submissions: grade says so
         yield
         return
     (root / "autograded").mkdir(exist_ok=True)
@@ -233,9 +216,9 @@ def _lock(root: Path):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def _grade(assignments, *, root: Path = ROOT, workers: int | None = None, scheduler: str | None = None,
+def grade(assignments, *, root: Path = ROOT, workers: int | None = None, scheduler: str | None = None,
           timeout: float | None = None, memory: int | None = 2 * GiB, progress: bool = False,
-          force: bool = False, students=None) -> dict:
+          force: bool = False, students=None, isolation: str = "auto", watch=guard.DEFAULT_WATCH) -> dict:
     """Auto-grade every submission of ``assignments``; return a summary.
 
     Parameters
@@ -258,65 +241,111 @@ def _grade(assignments, *, root: Path = ROOT, workers: int | None = None, schedu
         Re-grade notebooks that already have a matching grading record.
     students : list of str, optional
         Grade only these students (default: everyone in ``submitted/``).
+    isolation : {"auto", "required", "off"}
+        ``auto``: every kernel in the bubblewrap sandbox when it works here, else guarded only (each
+        notebook then gets a ``not_isolated`` event); ``required``: refuse to grade without the sandbox
+        (GradingError); ``off``: guarded only.
+    watch : sequence of str
+        The modules the in-kernel guard watches and restores (``package.*``: with all submodules).
 
     Returns
     -------
     dict
         ``graded``, ``skipped`` (already graded, resumed) and ``unreadable``
-        lists of ``(student, assignment, notebook)``, and ``events``:
-        ``{key: [event, ...]}``.
+        lists of ``(student, assignment, notebook)``, ``events``:
+        ``{key: [event dict, ...]}``, and ``isolation``: None when the sandbox
+        was used, else why not.
     """
-    from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.api import Gradebook
-    from nbgrader.coursedir import CourseDirectory
-    from nbgrader.preprocessors import (
-        AssignLatePenalties,
-        CheckCellMetadata,
-        ClearOutput,
-        DeduplicateIds,
-        IgnorePattern,
-        LimitOutput,
-        OverwriteCells,
-        OverwriteKernelspec,
-        SaveAutoGrades,
-    )
-
-    _ensure_path()
+    if isolation not in ISOLATION:
+        raise GradingError(f"isolation must be one of {', '.join(ISOLATION)}; got {isolation!r}")
     root = Path(root).resolve()
+    with warnings.catch_warnings(), _lock(root):
+        # nbgrader's own Gradebook.update_or_create_submission triggers this SQLAlchemy warning
+        # (stock `nbgrader autograde` too); it is harmless and would otherwise reach stderr.
+        warnings.filterwarnings("ignore", message="Object of type <Submitted", category=Warning)
+        _ensure_path()
+        why = _isolation(isolation, local=scheduler is None)
+        course, cfg = _course(root, assignments)
+        if timeout is None:
+            timeout = cfg.ExecutePreprocessor.get("timeout", 120) if "ExecutePreprocessor" in cfg else 120
+        summary = {"graded": [], "skipped": [], "unreadable": [], "events": {}, "isolation": why}
+        log, collected = _logger()
+        pending = prepare(course, cfg, assignments, log, collected, summary, force=force, students=students)
+        support = {a: _support_files(course.source / a) for a in assignments}
+        jobs = [{"key": list(k), "notebook": nbformat.writes(v[0]), "timeout": timeout, "memory": memory,
+                 "protected": [str(p) for p in course.protected()], "files": support[k[1]],
+                 "isolation": isolation, "watch": list(watch)} for k, v in pending.items()]
+        bar = _bar(len(jobs), progress)
+        try:
+            for result in dispatch(jobs, workers=workers, scheduler=scheduler):
+                record(course, cfg, result, pending[tuple(result["key"])], log, collected, summary)
+                bar.update(1)
+        finally:
+            bar.close()
+        return summary
+
+
+def _course(root: Path, assignments):
+    """The course at ``root`` and its config, after checking that ``assignments`` can be graded there."""
     if not (root / "nbgrader_config.py").exists() and not (root / "solutions").is_dir():
         raise GradingError(f"{root} is not a course directory: it has no nbgrader_config.py and no solutions/")
     cfg = _config(root)
     cfg.OverwriteCells.add_missing_cells = True
-    coursedir = CourseDirectory(config=cfg, root=str(root))
-    if timeout is None:
-        timeout = cfg.ExecutePreprocessor.get("timeout", 120) if "ExecutePreprocessor" in cfg else 120
-    submitted = root / coursedir.submitted_directory
-    if not submitted.is_dir():
-        raise GradingError(f"no submissions: {submitted} does not exist (run `coursetools collect` first)")
-    source = root / coursedir.source_directory
-    known = sorted(p.name for p in source.iterdir() if p.is_dir()) if source.is_dir() else []
+    course = Course.at(root)
+    if not course.submitted.is_dir():
+        raise GradingError(f"no submissions: {course.submitted} does not exist (run `coursetools collect` first)")
+    known = sorted(p.name for p in course.source.iterdir() if p.is_dir()) if course.source.is_dir() else []
     for a in assignments:
         if a not in known:
             raise GradingError(f"unknown assignment {a!r}; the assignments are: {', '.join(known) or 'none'}")
-    db_url = coursedir.db_url
-    _register(assignments, root, db_url)
+    return course, cfg
 
-    summary = {"graded": [], "skipped": [], "unreadable": [], "events": {}}
-    log, collected = _logger()
-    pending = {}  # key -> (prepared state)
-    with Gradebook(db_url, coursedir.course_id) as gb:
-        for key, path, extra in list(_jobs(root, coursedir, assignments, gb, students)):
+
+def _isolation(mode: str, *, local: bool) -> str | None:
+    """Why kernels here will not be sandboxed (None: they will); GradingError if the sandbox is required.
+
+    On a Dask cluster the workers check for themselves (a worker without the sandbox fails the notebook
+    under ``required``, and reports ``not_isolated`` under ``auto``); this checks this machine only.
+    """
+    if mode == "off":
+        return "isolation switched off (isolation='off')"
+    why = isolation() if local else None
+    if why and mode == "required":
+        raise GradingError(f"the sandbox is required (--isolation required) but not available: {why}")
+    return why
+
+
+def prepare(course: Course, cfg, assignments, log, collected, summary, *, force=False, students=None) -> dict:
+    """Stage 1, from the gradebook: sanitize each submission with nbgrader's preprocessors.
+
+    Returns ``{key: (notebook, resources, events, sha256)}`` of what is to be executed; unreadable
+    notebooks are scored 0 and recorded here, already graded ones are skipped (both noted in ``summary``).
+    """
+    from nbgrader.api import Gradebook
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.preprocessors import (
+        CheckCellMetadata,
+        ClearOutput,
+        DeduplicateIds,
+        OverwriteCells,
+        OverwriteKernelspec,
+    )
+
+    _register(assignments, course.root, course.db_url)
+    coursedir = CourseDirectory(config=cfg, root=str(course.root))
+    pending = {}
+    with Gradebook(course.db_url, course.course_id) as gb:
+        for key, path, extra in list(_jobs(course, assignments, gb, students)):
             student, assignment, name = key
-            events = [{"kind": "stray_file", "cell": None,
-                       "detail": f"{f} was submitted with the notebook and ignored"
-                       + (" (it would shadow an installed package)" if f.endswith(".py") else "")}
+            events = [Event(Kind.STRAY_FILE, None, f"{f} was submitted with the notebook and ignored"
+                            + (" (it would shadow an installed package)" if f.endswith(".py") else ""))
                       for f in extra]
             data = path.read_bytes() if path.exists() else None
             digest = _digest(data) if data is not None else "missing"
-            record = record_path(root, student, assignment, name)
-            if not force and record.exists():
+            rec = record_path(course.root, student, assignment, name)
+            if not force and rec.exists():
                 try:
-                    if json.loads(record.read_text(encoding="utf-8")).get("sha256") == digest:
+                    if json.loads(rec.read_text(encoding="utf-8")).get("sha256") == digest:
                         summary["skipped"].append(key)
                         continue
                 except ValueError:
@@ -328,7 +357,7 @@ def _grade(assignments, *, root: Path = ROOT, workers: int | None = None, schedu
             else:
                 gb.update_or_create_submission(assignment, student)
             resources = {"nbgrader": {"student": student, "assignment": assignment, "notebook": name,
-                                      "db_url": db_url}, "unique_key": name}
+                                      "db_url": course.db_url}, "unique_key": name}
             problem = None
             if data is None:
                 problem = "no notebook submitted"
@@ -337,7 +366,7 @@ def _grade(assignments, *, root: Path = ROOT, workers: int | None = None, schedu
                     with warnings.catch_warnings(record=True) as caught:
                         warnings.simplefilter("always")
                         nb = nbformat.reads(data.decode("utf-8"), as_version=4)
-                    events += [{"kind": "nbformat", "cell": None, "detail": str(w.message)[:300]} for w in caught]
+                    events += [Event(Kind.NBFORMAT, None, str(w.message)[:300]) for w in caught]
                     nb, resources = _preprocess([ClearOutput, DeduplicateIds], nb, resources, cfg, log)
                     _restore_flags(nb, gb, name, assignment, log)
                     nb, resources = _preprocess([OverwriteKernelspec, OverwriteCells, CheckCellMetadata],
@@ -347,62 +376,66 @@ def _grade(assignments, *, root: Path = ROOT, workers: int | None = None, schedu
                             cell["id"] = f"restored-{i}"
                 except Exception as exc:  # not JSON, not a notebook, corrupted metadata
                     problem = f"cannot be read as a notebook: {type(exc).__name__}: {str(exc)[:200]}"
-            events += [{"kind": "nbgrader", "cell": None, "detail": m} for m in collected.messages
-                       if not _noise(m)]
+            events += [Event(Kind.NBGRADER, None, m) for m in collected.messages if not _noise(m)]
             collected.messages.clear()
             if problem is not None:
-                events.append({"kind": "unreadable", "cell": None, "detail": problem})
-                _write_json(record, {"sha256": digest, "events": events, "tests": _zero(gb, key),
-                                     "seconds": 0.0})
+                events.append(Event(Kind.UNREADABLE, None, problem))
+                dicts = [e.to_dict() for e in events]
+                _write_json(rec, {"sha256": digest, "events": dicts, "tests": _zero(gb, key), "seconds": 0.0})
                 summary["unreadable"].append(key)
-                summary["events"][key] = events
+                summary["events"][key] = dicts
                 continue
             pending[key] = (nb, resources, events, digest)
+    return pending
 
-    protected = _protected(root, coursedir)
-    support = {a: _support_files(source / a) for a in assignments}
-    jobs = [{"key": list(k), "notebook": nbformat.writes(v[0]), "timeout": timeout, "memory": memory,
-             "protected": protected, "files": support[k[1]]} for k, v in pending.items()]
+
+def dispatch(jobs, *, workers=None, scheduler=None):
+    """Stage 2, to sandboxed workers: yield each job's result (:func:`~coursetools.sandbox.execute_submission`)."""
+    yield from _run(jobs, workers=workers, scheduler=scheduler)
+
+
+def record(course: Course, cfg, result: dict, prepared, log, collected, summary):
+    """Stage 3, in the gradebook: nbgrader's post-processors save the grades; the record goes next to them."""
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.api import Gradebook
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        IgnorePattern,
+        LimitOutput,
+        SaveAutoGrades,
+    )
+
+    key = tuple(result["key"])
+    _, resources, events, digest = prepared
+    student, assignment, name = key
+    events = list(events)
+    if "error" in result:  # the worker itself failed (not the student's code)
+        events.append(Event(Kind.GRADER_ERROR, None, result["error"]))
+        with Gradebook(course.db_url, course.course_id) as gb:
+            _zero(gb, key)  # no record is written: a re-run grades it again
+        summary["unreadable"].append(key)
+        summary["events"][key] = [e.to_dict() for e in events]
+        return
+    events += [Event.from_dict(e) for e in result["events"]]
+    nb = nbformat.reads(result["notebook"], as_version=4)
     post = [IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
             CheckCellMetadata]
-    bar = _bar(len(jobs), progress)
-    try:
-        for result in _run(jobs, workers=workers, scheduler=scheduler):
-            key = tuple(result["key"])
-            _, resources, events, digest = pending[key]
-            student, assignment, name = key
-            if "error" in result:  # the worker itself failed (not the student's code)
-                events.append({"kind": "grader_error", "cell": None, "detail": result["error"]})
-                with Gradebook(db_url, coursedir.course_id) as gb:
-                    _zero(gb, key)  # no record is written: a re-run grades it again
-                summary["unreadable"].append(key)
-                summary["events"][key] = events
-                bar.update(1)
-                continue
-            events += result["events"]
-            nb = nbformat.reads(result["notebook"], as_version=4)
-            nb, resources = _preprocess(post, nb, resources, cfg, log)
-            events += [{"kind": "nbgrader", "cell": None, "detail": m} for m in collected.messages
-                       if "late" in m]
-            collected.messages.clear()
-            out = root / coursedir.autograded_directory / student / assignment
-            out.mkdir(parents=True, exist_ok=True)
-            nbformat.write(nb, str(out / f"{name}.ipynb"))
-            ts = root / coursedir.submitted_directory / student / assignment / "timestamp.txt"
-            if ts.exists():
-                (out / "timestamp.txt").write_bytes(ts.read_bytes())
-            _write_json(record_path(root, student, assignment, name),
-                        {"sha256": digest, "events": events, "tests": _test_results(nb),
-                         "seconds": result["seconds"]})
-            summary["graded"].append(key)
-            summary["events"][key] = events
-            bar.update(1)
-    finally:
-        bar.close()
-    return summary
-
-
-grade.__doc__ = _grade.__doc__
+    nb, resources = _preprocess(post, nb, resources, cfg, log)
+    events += [Event(Kind.NBGRADER, None, m) for m in collected.messages if "late" in m]
+    collected.messages.clear()
+    out = course.autograded / student / assignment
+    out.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(out / f"{name}.ipynb"))
+    ts = course.submitted / student / assignment / "timestamp.txt"
+    if ts.exists():
+        (out / "timestamp.txt").write_bytes(ts.read_bytes())
+    dicts = [e.to_dict() for e in events]
+    _write_json(record_path(course.root, student, assignment, name),
+                {"sha256": digest, "events": dicts, "tests": _test_results(nb), "seconds": result["seconds"],
+                 "isolated": result.get("isolated", False), "hidden_outputs": result.get("hidden_outputs", {})})
+    summary["graded"].append(key)
+    summary["events"][key] = dicts
 
 
 def _support_files(folder: Path) -> dict:
@@ -511,7 +544,7 @@ def scores(root: Path, assignment: str) -> dict:
     from nbgrader.api import Gradebook
 
     out = {}
-    with Gradebook(f"sqlite:///{Path(root) / 'gradebook.db'}") as gb:
+    with Gradebook(Course.at(root).db_url) as gb:
         for sub in gb.find_assignment(assignment).submissions:
             for nb in sub.notebooks:
                 out[(sub.student.id, nb.name)] = {g.name: g.auto_score for g in nb.grades}

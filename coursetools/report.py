@@ -29,6 +29,7 @@ import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from .events import ERRORS, SUSPICIOUS  # event kind -> label, per report section
 from .release import run_nbgrader
 from .safeio import DiskFullError, atomic_write_text, backups, check_gradebook
 
@@ -38,14 +39,6 @@ __all__ = ["ERRORS", "SUSPICIOUS", "ReportError", "disagreements", "export_csv",
 
 class ReportError(Exception):
     """The gradebook disagrees with the grading records: nothing was written."""
-
-#: event kinds that mean a submission did not run to the end normally
-ERRORS = {"timeout": "timed out", "kernel_died": "kernel died", "memory": "memory limit",
-          "gave_up": "gave up", "unreadable": "unreadable", "grader_error": "grader error"}
-#: event kinds that may be cheating (or an accident worth a look)
-SUSPICIOUS = {"tampering": "replaced a checker", "sandbox": "refused file/process access",
-              "nbgrader": "edited tests or metadata", "stray_file": "extra files", "stderr": "wrote to stderr"}
-
 
 def load_records(root: Path) -> dict:
     """``{(student, assignment, notebook): record}`` for every notebook ``grade`` has graded."""

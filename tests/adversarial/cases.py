@@ -204,6 +204,183 @@ def writes_stderr(student, source, course):
     return _files(nb)
 
 
+def _wrong_forward(student, prelude: str):
+    """The released notebook (every exercise a stub) with ``prelude`` and a wrong forward in the first exercise."""
+    nb = copy.deepcopy(student)
+    _solution(nb, "forward").source = prelude + "\ndef forward(x, w, b):\n    return 0 * x\n"
+    return nb
+
+
+_NOOP = "def _noop(*a, **k):\n    return None\n"
+
+
+def code_swap(student, source, course):
+    """Wrong answers, with the checkers' ``__code__`` swapped for a no-op (same objects, other code)."""
+    prelude = ("import helpers.feedback, helpers.checks.univariate\n" + _NOOP
+               + "for _f in (helpers.feedback.assert_matches, helpers.checks.univariate.check_forward,\n"
+               "           getattr(helpers.checks.univariate, 'assert_matches', None)):\n"
+               "    try:\n        _f.__code__ = _noop.__code__\n    except (AttributeError, ValueError):\n"
+               "        pass\n")
+    return _files(_wrong_forward(student, prelude))
+
+
+def custom_exc(student, source, course):
+    """Nothing answered, every exception's traceback hidden with IPython's ``set_custom_exc``."""
+    prelude = "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)\n"
+    return _files(_wrong_forward(student, prelude))
+
+
+def hidden_traceback(student, source, course):
+    """Nothing answered, the shell's ``showtraceback`` replaced so that no error output is shown."""
+    prelude = ("_ip = get_ipython()\n_ip.showtraceback = lambda *a, **k: None\n"
+               "_ip.showsyntaxerror = lambda *a, **k: None\n")
+    return _files(_wrong_forward(student, prelude))
+
+
+def thread_repatch(student, source, course):
+    """Wrong answers, with a thread that keeps replacing the checkers while the tests run."""
+    prelude = ("import threading, time\nimport helpers.feedback, helpers.checks.univariate\n" + _NOOP
+               + "def _repatch():\n    while True:\n"
+               "        helpers.feedback.assert_matches = _noop\n"
+               "        helpers.checks.univariate.assert_matches = _noop\n        time.sleep(0.001)\n"
+               "threading.Thread(target=_repatch, daemon=True).start()\n")
+    return _files(_wrong_forward(student, prelude))
+
+
+def signal_repatch(student, source, course):
+    """Wrong answers, with a SIGALRM handler on a 1 ms timer that replaces the checkers."""
+    prelude = ("import signal\nimport helpers.feedback, helpers.checks.univariate\n" + _NOOP
+               + "def _handler(signum, frame):\n    helpers.feedback.assert_matches = _noop\n"
+               "    helpers.checks.univariate.assert_matches = _noop\n"
+               "signal.signal(signal.SIGALRM, _handler)\nsignal.setitimer(signal.ITIMER_REAL, 0.001, 0.001)\n")
+    return _files(_wrong_forward(student, prelude))
+
+
+def settrace(student, source, course):
+    """Wrong answers, with a trace function that makes the checker receive the expected value."""
+    prelude = ("import ctypes, sys\n"
+               "def _tracer(frame, event, arg):\n"
+               "    if event == 'call' and frame.f_code.co_name == 'assert_matches':\n"
+               "        frame.f_locals['received'] = frame.f_locals.get('expected')\n"
+               "        ctypes.pythonapi.PyFrame_LocalsToFast(ctypes.py_object(frame), ctypes.c_int(0))\n"
+               "    return None\n"
+               "sys.settrace(_tracer)\n")
+    return _files(_wrong_forward(student, prelude))
+
+
+def _course_targets(course):
+    course = Path(course)
+    return [str(course / "submitted" / "perfect" / "01-univariate" / "evil.txt"), str(course / "gradebook.db"),
+            str(course / "solutions" / "01-univariate" / "evil.txt")]
+
+
+def escapes(student, source, course):
+    """A perfect notebook that writes into classmates' folders: a directory fd, a symlink, libc through ctypes."""
+    nb = _perfect(student, source)
+    code = (f"import ctypes, os\n_targets = {_course_targets(course)!r}\n"
+            "for _t in _targets:\n"
+            "    try:\n        _d = os.open(os.path.dirname(_t), os.O_RDONLY | os.O_DIRECTORY)\n"
+            "        _f = os.open(os.path.basename(_t), os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=_d)\n"
+            "        os.write(_f, b'x')\n    except OSError:\n        pass\n"
+            "    try:\n        os.symlink(os.path.dirname(_t), 'escape')\n"
+            "        open(os.path.join('escape', 'evil-link.txt'), 'w').write('x')\n    except OSError:\n        pass\n"
+            "    _libc = ctypes.CDLL(None)\n"
+            "    _fd = _libc.open((_t + '-libc').encode(), os.O_WRONLY | os.O_CREAT, 0o644)\n"
+            "    if _fd >= 0:\n        _libc.write(_fd, b'x', 1)\n")
+    _solution(nb, "forward").source += "\n\n" + code
+    return _files(nb)
+
+
+def kills_others(student, source, course):
+    """A perfect notebook that, in a test, tries to kill every other process: classmates' kernels, the grader.
+
+    In the sandbox only its own kernel can be hit (it dies: that test scores 0), and nothing outside.
+    """
+    hazard = ("        import ctypes, os, signal\n        _libc = ctypes.CDLL(None)\n"
+              "        _libc.kill(-1, signal.SIGKILL)\n"
+              "        for _pid in range(1, 4096):\n            if _pid != os.getpid():\n"
+              "                _libc.kill(_pid, signal.SIGKILL)\n"
+              "        try:\n            os.kill(os.getppid(), signal.SIGKILL)\n        except OSError:\n"
+              "            pass\n")
+    return _files(_with_hazard(student, source, hazard))
+
+
+def daemon(student, source, course):
+    """A perfect notebook that, in a test, leaves a detached process (double fork, setsid) to write later."""
+    targets = _course_targets(course)
+    hazard = ("        import ctypes, os, time\n        _libc = ctypes.PyDLL(None)\n"
+              "        if _libc.fork() == 0:\n            _libc.setsid()\n            if _libc.fork() == 0:\n"
+              "                for _ in range(600):\n                    time.sleep(0.1)\n"
+              f"                    for _t in {targets!r}:\n"
+              "                        try:\n                            open(_t + '-daemon', 'ab').write(b'x')\n"
+              "                        except OSError:\n                            pass\n"
+              "            os._exit(0)\n")
+    return _files(_with_hazard(student, source, hazard))
+
+
+def fork_bomb(student, source, course):
+    """In a test: fork (through libc, past the audit hook) forever; the process limit, then the memory
+    watchdog or the timeout, stop it (which one comes first depends on the machine's load)."""
+    hazard = ("        import ctypes\n        _libc = ctypes.PyDLL(None)\n"
+              "        while True:\n            _libc.fork()\n")
+    return _files(_with_hazard(student, source, hazard))
+
+
+def fills_disk(student, source, course):
+    """In a test: write 32 MiB files into the working folder until the disk is full."""
+    hazard = ("        _block = b'x' * (1 << 20)\n        for _k in range(100000):\n"
+              "            with open(f'fill{_k}.bin', 'wb') as _f:\n                for _ in range(32):\n"
+              "                    _f.write(_block)\n")
+    return _files(_with_hazard(student, source, hazard))
+
+
+def exhausts_files(student, source, course):
+    """In a test: open files until none can be opened."""
+    hazard = "        import os\n        _keep = [open(os.devnull) for _ in range(1_000_000)]\n"
+    return _files(_with_hazard(student, source, hazard))
+
+
+def leaks_hidden(student, source, course):
+    """A perfect notebook that prints, in a test, everything the kernel holds of the test's source (history,
+    linecache, frames), and stashes it to print again in a cell of its own at the end."""
+    hazard = ("        import builtins, inspect, linecache\n        _ip = get_ipython()\n"
+              "        _seen = list(_ip.user_ns.get('In', [])) + ['\\n'.join(_ip.history_manager.input_hist_raw)]\n"
+              "        _seen += [''.join(v[2]) for v in list(linecache.cache.values()) if len(v) > 2]\n"
+              "        _seen += [''.join(f.code_context or []) for f in inspect.stack()]\n"
+              "        _text = '\\n'.join(_seen)\n        print(_text)\n"
+              "        builtins._stash = getattr(builtins, '_stash', '') + _text\n")
+    nb = _with_hazard(student, source, hazard)
+    nb.cells.append(nbformat.v4.new_code_cell("import builtins\nprint(getattr(builtins, '_stash', ''))"))
+    return _files(nb)
+
+
+def leaks_environment(student, source, course):
+    """A perfect notebook that prints the kernel's whole environment, in a solution cell and in a test."""
+    nb = _perfect(student, source)
+    _solution(nb, "forward").source += "\n\nimport os\nprint(dict(os.environ))\n"
+    return _files(_with_hazard_nb(nb, "        import os\n        print(dict(os.environ))\n"))
+
+
+def exfiltrates(student, source, course):
+    """A perfect notebook that sends its test cells over UDP to the loopback port in ``course/.udp-port``."""
+    port = int((Path(course) / ".udp-port").read_text()) if (Path(course) / ".udp-port").exists() else 9
+    hazard = ("        import ctypes, socket, struct\n        _msg = repr(get_ipython().user_ns.get('In')).encode()\n"
+              "        try:\n            socket.socket(socket.AF_INET, socket.SOCK_DGRAM)"
+              f".sendto(_msg[:1000], ('127.0.0.1', {port}))\n"
+              "        except OSError:\n            pass\n"
+              "        _libc = ctypes.CDLL(None)\n        _fd = _libc.socket(2, 2, 0)\n"
+              f"        _addr = struct.pack('=HH4s8x', 2, socket.htons({port}), socket.inet_aton('127.0.0.1'))\n"
+              "        _libc.sendto(_fd, _msg[:1000], len(_msg[:1000]), 0, _addr, 16)\n")
+    return _files(_with_hazard(student, source, hazard))
+
+
+def _with_hazard_nb(nb, hazard: str):
+    cell = _solution(nb, "gradient_descent")
+    end = cell.source.index('    """\n') + len('    """\n')
+    cell.source = cell.source[:end] + TRIGGER + hazard + cell.source[end:]
+    return nb
+
+
 # student id -> (build, scores an honest grader gives, event kinds that must be reported)
 CASES = {
     "perfect": (perfect, FULL, set()),
@@ -227,20 +404,43 @@ CASES = {
     "fake-guard": (fake_guard, ZERO, {"tampering"}),
     "snooping": (snooping, FULL, {"sandbox"}),
     "writes-stderr": (writes_stderr, FULL, {"stderr"}),
+    # tampering from inside the kernel
+    "code-swap": (code_swap, ZERO, {"tampering"}),
+    "custom-exc": (custom_exc, ZERO, {"error_reply"}),
+    "hidden-traceback": (hidden_traceback, ZERO, {"error_reply"}),
+    "thread-repatch": (thread_repatch, ZERO, {"tampering"}),
+    "signal-repatch": (signal_repatch, ZERO, {"tampering"}),
+    "settrace": (settrace, ZERO, {"tampering"}),
+    # leaks
+    "leaks-hidden": (leaks_hidden, FULL, {"leak"}),
+    "leaks-environment": (leaks_environment, FULL, set()),
+    # escaping the folder, harming others, exhausting resources: only ever run inside the sandbox
+    "escapes": (escapes, FULL, {"sandbox"}),
+    "kills-others": (kills_others, BUT_GD, {"sandbox"}),
+    "daemon": (daemon, FULL, {"sandbox"}),
+    "exfiltrates": (exfiltrates, FULL, {"sandbox"}),
+    "fork-bomb": (fork_bomb, BUT_GD, {"sandbox"}),
+    "fills-disk": (fills_disk, BUT_GD, set()),
+    "exhausts-files": (exhausts_files, BUT_GD, set()),
 }
 
+#: Cases that would do real harm outside the sandbox (kill every process of the user, fill the disk):
+#: ``build(..., sandboxed=False)`` leaves them out.
+NEEDS_SANDBOX = {"escapes", "kills-others", "daemon", "exfiltrates", "fork-bomb", "fills-disk", "exhausts-files"}
 
-def build(course: Path, students=None) -> dict[str, dict]:
+
+def build(course: Path, students=None, *, sandboxed: bool = True) -> dict[str, dict]:
     """Write each case's files to ``course/submitted/<student>/01-univariate/``; return the expectations.
 
-    ``course`` must hold ``solutions/`` and the generated ``notebooks/``.
+    ``course`` must hold ``solutions/`` and the generated ``notebooks/``. Without ``sandboxed``, the cases
+    of :data:`NEEDS_SANDBOX` are left out.
     """
     course = Path(course)
     source = nbs.read(course / "solutions" / "01-univariate" / NOTEBOOK)
     student_nb = nbs.read(course / "notebooks" / "01-univariate" / NOTEBOOK)
     expected = {}
     for student, (make, scores, kinds) in CASES.items():
-        if students is not None and student not in students:
+        if (students is not None and student not in students) or (not sandboxed and student in NEEDS_SANDBOX):
             continue
         folder = course / "submitted" / student / "01-univariate"
         folder.mkdir(parents=True, exist_ok=True)
