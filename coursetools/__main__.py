@@ -40,6 +40,9 @@ def _parser():
     p.add_argument("--timeout", type=float, default=None, help="seconds per cell (default: from nbgrader_config)")
     p.add_argument("--memory", type=float, default=2.0, help="memory limit per kernel in GiB (0: none)")
     p.add_argument("--force", action="store_true", help="re-grade notebooks already graded")
+    p.add_argument("--rebuild", action="store_true",
+                   help="set a damaged gradebook aside (kept in .gradebook-backups/) and grade everything again "
+                        "into a new one")
     p.add_argument("--student", action="append", default=None, help="grade only this student (repeatable)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--isolation", choices=["auto", "required", "off"], default="auto",
@@ -81,6 +84,7 @@ def main(argv=None) -> int:
         return 1 if result.problems else 0
     if args.command == "grade":
         from .grade import GradingError, grade
+        from .safeio import DiskFullError, GradebookError
         from .sandbox import isolation
 
         why = isolation() if args.isolation != "off" and not args.scheduler else None
@@ -91,13 +95,14 @@ def main(argv=None) -> int:
             summary = grade(args.assignments, root=args.root, workers=args.workers, scheduler=args.scheduler,
                             timeout=args.timeout, memory=int(args.memory * (1 << 30)) or None,
                             progress=not args.no_progress, force=args.force, students=args.student,
-                            isolation=args.isolation)
-        except GradingError as exc:
+                            isolation=args.isolation, rebuild=args.rebuild)
+        except (GradingError, GradebookError, DiskFullError) as exc:
             print(f"coursetools grade: {exc}")
             return 2
         except KeyboardInterrupt:
             print("coursetools grade: interrupted; what was graded is saved, run the same command to resume")
             return 130
+        print(summary["gradebook"])
         print(f"graded {len(summary['graded'])} notebook(s), {len(summary['skipped'])} already graded "
               f"(skipped), {len(summary['unreadable'])} could not be graded")
         flagged = sorted(k for k, ev in summary["events"].items() if ev)

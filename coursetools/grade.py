@@ -47,7 +47,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import guard
+from . import guard, safeio
 from .events import Event, Kind
 from .paths import Course
 from .paths import config as _config
@@ -174,10 +174,9 @@ def _test_results(nb):
 
 
 def _write_json(path: Path, data):
+    """Write a grading record atomically (a crash or a full disk leaves the old record or the new one)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
-    tmp.replace(path)
+    safeio.atomic_write_text(path, json.dumps(data, indent=1, sort_keys=True))
 
 
 def _jobs(course: Course, assignments, gb, students=None):
@@ -218,7 +217,8 @@ def _lock(root: Path):
 
 def grade(assignments, *, root: Path = ROOT, workers: int | None = None, scheduler: str | None = None,
           timeout: float | None = None, memory: int | None = 2 * GiB, progress: bool = False,
-          force: bool = False, students=None, isolation: str = "auto", watch=guard.DEFAULT_WATCH) -> dict:
+          force: bool = False, students=None, isolation: str = "auto", watch=guard.DEFAULT_WATCH,
+          rebuild: bool = False) -> dict:
     """Auto-grade every submission of ``assignments``; return a summary.
 
     Parameters
@@ -247,14 +247,20 @@ def grade(assignments, *, root: Path = ROOT, workers: int | None = None, schedul
         (GradingError); ``off``: guarded only.
     watch : sequence of str
         The modules the in-kernel guard watches and restores (``package.*``: with all submodules).
+    rebuild : bool
+        Set the gradebook aside (kept in ``.gradebook-backups/``) and grade every submission again into
+        a new one. Without it a missing, empty or damaged gradebook of a course that has grading records
+        is refused (:class:`~coursetools.safeio.GradebookError`) before anything runs, and a sound one
+        is backed up (SQLite's online backup, rotating) before anything is written.
 
     Returns
     -------
     dict
         ``graded``, ``skipped`` (already graded, resumed) and ``unreadable``
         lists of ``(student, assignment, notebook)``, ``events``:
-        ``{key: [event dict, ...]}``, and ``isolation``: None when the sandbox
-        was used, else why not.
+        ``{key: [event dict, ...]}``, ``isolation``: None when the sandbox
+        was used, else why not, and ``gradebook``: one line saying what was done with the gradebook
+        (backed up, new, rebuilt).
     """
     if isolation not in ISOLATION:
         raise GradingError(f"isolation must be one of {', '.join(ISOLATION)}; got {isolation!r}")
@@ -266,9 +272,11 @@ def grade(assignments, *, root: Path = ROOT, workers: int | None = None, schedul
         _ensure_path()
         why = _isolation(isolation, local=scheduler is None)
         course, cfg = _course(root, assignments)
+        note = _gradebook(course, rebuild=rebuild)
+        force = force or rebuild
         if timeout is None:
             timeout = cfg.ExecutePreprocessor.get("timeout", 120) if "ExecutePreprocessor" in cfg else 120
-        summary = {"graded": [], "skipped": [], "unreadable": [], "events": {}, "isolation": why}
+        summary = {"graded": [], "skipped": [], "unreadable": [], "events": {}, "isolation": why, "gradebook": note}
         log, collected = _logger()
         pending = prepare(course, cfg, assignments, log, collected, summary, force=force, students=students)
         support = {a: _support_files(course.source / a) for a in assignments}
@@ -301,6 +309,16 @@ def _course(root: Path, assignments):
     return course, cfg
 
 
+def _gradebook(course: Course, *, rebuild: bool) -> str:
+    """Check and back up the gradebook before anything runs (or set it aside for ``rebuild``); one line."""
+    from .report import load_records
+
+    if not course.db_url.startswith("sqlite:///"):
+        return f"gradebook {course.db_url} (not SQLite: neither checked nor backed up)"
+    return safeio.prepare_gradebook(Path(course.db_url[len("sqlite:///"):]), graded=bool(load_records(course.root)),
+                                    rebuild=rebuild)
+
+
 def _isolation(mode: str, *, local: bool) -> str | None:
     """Why kernels here will not be sandboxed (None: they will); GradingError if the sandbox is required.
 
@@ -331,6 +349,8 @@ def prepare(course: Course, cfg, assignments, log, collected, summary, *, force=
         OverwriteKernelspec,
     )
 
+    from .report import record_disagreements
+
     _register(assignments, course.root, course.db_url)
     coursedir = CourseDirectory(config=cfg, root=str(course.root))
     pending = {}
@@ -343,9 +363,10 @@ def prepare(course: Course, cfg, assignments, log, collected, summary, *, force=
             data = path.read_bytes() if path.exists() else None
             digest = _digest(data) if data is not None else "missing"
             rec = record_path(course.root, student, assignment, name)
-            if not force and rec.exists():
+            if not force and rec.exists():  # graded only if the gradebook holds what the record says
                 try:
-                    if json.loads(rec.read_text(encoding="utf-8")).get("sha256") == digest:
+                    old = json.loads(rec.read_text(encoding="utf-8"))
+                    if old.get("sha256") == digest and not record_disagreements(gb, key, old):
                         summary["skipped"].append(key)
                         continue
                 except ValueError:
@@ -419,17 +440,18 @@ def record(course: Course, cfg, result: dict, prepared, log, collected, summary)
         return
     events += [Event.from_dict(e) for e in result["events"]]
     nb = nbformat.reads(result["notebook"], as_version=4)
-    post = [IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
-            CheckCellMetadata]
-    nb, resources = _preprocess(post, nb, resources, cfg, log)
-    events += [Event(Kind.NBGRADER, None, m) for m in collected.messages if "late" in m]
-    collected.messages.clear()
+    # The autograded notebook is written (atomically) before its grades are saved, and the record last:
+    # a crash or a full disk in between leaves a notebook that a re-run grades again, never a grade without it.
+    nb, resources = _preprocess([IgnorePattern, ClearMetadataPreprocessor, LimitOutput], nb, resources, cfg, log)
     out = course.autograded / student / assignment
     out.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, str(out / f"{name}.ipynb"))
+    safeio.atomic_write_text(out / f"{name}.ipynb", nbformat.writes(nb))
     ts = course.submitted / student / assignment / "timestamp.txt"
     if ts.exists():
-        (out / "timestamp.txt").write_bytes(ts.read_bytes())
+        safeio.atomic_write_bytes(out / "timestamp.txt", ts.read_bytes())
+    nb, resources = _preprocess([SaveAutoGrades, AssignLatePenalties, CheckCellMetadata], nb, resources, cfg, log)
+    events += [Event(Kind.NBGRADER, None, m) for m in collected.messages if "late" in m]
+    collected.messages.clear()
     dicts = [e.to_dict() for e in events]
     _write_json(record_path(course.root, student, assignment, name),
                 {"sha256": digest, "events": dicts, "tests": _test_results(nb), "seconds": result["seconds"],

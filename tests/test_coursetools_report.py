@@ -130,3 +130,40 @@ def test_a_damaged_gradebook_stops_report_with_one_sentence(course, how, capsys)
     assert scores(course, A) == clean
     assert _digest(course / "submitted") == submitted
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("how", ["deleted", "empty", "header"])
+def test_grade_refuses_a_damaged_gradebook_before_running_anything(course, how, capsys):
+    """The gradebook is the truth: with grading records but a missing, empty or garbled gradebook, `grade`
+    stops with one sentence (exit 2) before it writes anything; it never trusts the records or makes a new one."""
+    course, _, _ = course
+    submitted, autograded = _digest(course / "submitted"), _digest(course / "autograded")
+    _damage(course / "gradebook.db", how, course.parent / "empty.db")
+    damaged = (course / "gradebook.db").read_bytes() if how != "deleted" else None
+    with pytest.raises(GradebookError):
+        grade([A], root=course, timeout=20, workers=1)
+    assert main(["grade", A, "--root", str(course), "--no-progress"]) == 2
+    out, err = capsys.readouterr()
+    assert err == "" and "coursetools grade: " in out and "--rebuild" in out, out
+    assert _digest(course / "submitted") == submitted and _digest(course / "autograded") == autograded
+    if damaged is None:
+        assert not (course / "gradebook.db").exists()  # not replaced silently by a new, empty one
+    else:
+        assert (course / "gradebook.db").read_bytes() == damaged
+
+
+def test_grade_regrades_what_the_gradebook_does_not_hold_and_rebuild_starts_anew(course):
+    """A notebook counts as graded only if the gradebook holds its record's grades: an edited grade is graded
+    again (the others are skipped); `rebuild` sets the gradebook aside, keeps it, and grades everything again."""
+    course, _, clean = course
+    submitted = _digest(course / "submitted")
+    _damage(course / "gradebook.db", "edited", course.parent / "empty.db")
+    assert scores(course, A) != clean
+    summary = grade([A], root=course, timeout=20, memory=3 << 29, workers=1)
+    assert len(summary["graded"]) == 1 and len(summary["skipped"]) == 1, summary
+    assert "backed up" in summary["gradebook"] and scores(course, A) == clean
+    _damage(course / "gradebook.db", "deleted", course.parent / "empty.db")
+    summary = grade([A], root=course, timeout=20, memory=3 << 29, workers=2, rebuild=True)
+    assert len(summary["graded"]) == 2 and not summary["skipped"], summary
+    assert summary["gradebook"].startswith("--rebuild") and scores(course, A) == clean
+    assert _digest(course / "submitted") == submitted
