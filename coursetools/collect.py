@@ -120,6 +120,10 @@ def collect(export, *, root: Path, assignments=None, id_pattern: str | None = No
         except re.error as exc:
             raise CollectError(f"--id-pattern {id_pattern!r} is not a regular expression: {exc}") from None
     if export.is_dir():
+        from .exchange import collect_inbound, is_inbound  # nbgrader's exchange on a hub: <course>/inbound
+
+        if is_inbound(export):
+            return collect_inbound(export, root=root, assignments=assignments)
         return _collect_dir(export, root, assignments, prints, id_pattern)
     if not export.exists():
         raise CollectError(f"{export} does not exist: give the folder or the zip file the LMS exported")
