@@ -45,6 +45,7 @@ from .sandbox import execute_submission
 ROOT = Path(__file__).resolve().parent.parent
 GiB = 1 << 30
 RECORD = ".{}.coursetools.json"
+_NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")  # nbgrader's own, next to a submission
 
 __all__ = ["GradingError", "grade", "record_path"]
 
@@ -198,7 +199,7 @@ def _jobs(root, coursedir, assignments, gb, students=None):
             folder = submitted / student / assignment
             if not folder.is_dir():
                 continue
-            extra = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name != "timestamp.txt"
+            extra = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name not in _NBGRADER_FILES
                            and p.stem not in names)
             for name in names:
                 yield (student, assignment, name), folder / f"{name}.ipynb", extra

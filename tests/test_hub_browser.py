@@ -228,9 +228,11 @@ def _exists(name):
 
 
 @pytest.fixture(scope="module")
-def browser(hub):
+def browser():
     from playwright.sync_api import sync_playwright
-    from test_browser import _chromium
+    from test_browser import _chromium, _require_browser
+
+    _require_browser()
 
     shutil.rmtree(SHOTS, ignore_errors=True)
     SHOTS.mkdir(parents=True)
@@ -240,6 +242,11 @@ def browser(hub):
             yield b
         finally:
             b.close()
+
+
+def _step(name):
+    STEPS.append(f"{time.monotonic() - STARTED[0]:6.1f} s  {name}")
+    (SHOTS / "steps.txt").write_text("\n".join(STEPS) + "\n")
 
 
 class Session:
@@ -254,8 +261,7 @@ class Session:
     def shot(self, step):
         """A screenshot of this step, and the time it was reached (``artifacts/hub/steps.txt``)."""
         self.page.screenshot(path=str(SHOTS / f"{step}-{self.who}.png"))
-        STEPS.append(f"{time.monotonic() - STARTED[0]:6.1f} s  {step}-{self.who}")
-        (SHOTS / "steps.txt").write_text("\n".join(STEPS) + "\n")
+        _step(f"{step}-{self.who}")
 
     def submit_login(self):
         """Log in with the password; the hub then starts this user's server (waited for by :meth:`wait_lab`)."""
@@ -317,9 +323,7 @@ def _fill(page, source):
     cell.locator(".cm-content").click()
     page.keyboard.press("Control+A")
     page.keyboard.press("Delete")
-    page.keyboard.insert_text(source)
-    page.keyboard.press("Control+S")
-    page.locator(f"{NOTEBOOK}").locator(".jp-mod-dirty").wait_for(state="detached")
+    page.keyboard.insert_text(source)  # Validate saves the notebook before it validates
 
 
 def _token(session) -> str:
@@ -417,12 +421,15 @@ def test_a_class_round_trip_on_the_hub(hub, browser):
     # 3. the instructor collects the inbound folder, grades, writes and releases feedback
     out = _run([*ct, "collect", inbound], **teacher).stdout
     assert "placed 2 notebook(s)" in out, out
+    _step("07-collected")
     out = _run([*ct, "grade", LESSON, "--no-progress", "--workers", "2"], **teacher).stdout
     assert "graded 2 notebook(s)" in out, out
+    _step("07-graded")
     out = _run([*ct, "feedback", "--zip"], **teacher).stdout
     assert "wrote 2 feedback page(s)" in out and "wrote 2 zip(s)" in out, out
     out = _run([*ct, "release-feedback", LESSON], **teacher).stdout
     assert "released 2 feedback page(s)" in out, out
+    _step("07-feedback-released")
 
     graded = scores(course, LESSON)
     total = {s: sum(v or 0 for v in tests.values()) for (s, _), tests in graded.items()}
@@ -476,3 +483,47 @@ def test_a_class_round_trip_on_the_hub(hub, browser):
     print(STEPS[-1])
     for s in students.values():
         s.context.close()
+
+
+def test_make_lab_for_self_study_shows_no_class_tools_no_errors_and_no_news(browser, tmp_path):
+    """`make lab`: Validate is there; no Nbgrader menu, Assignments panel, instructor tools, error or news popup."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    port, token = free_port(), secrets.token_hex(16)
+    for folder in ("runtime", "settings", "workspaces"):
+        (tmp_path / folder).mkdir()
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), BROWSER="true",
+               JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
+               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
+               PATH=str(BIN) + os.pathsep + os.environ.get("PATH", ""))
+    args = f"--no-browser --ServerApp.port={port} --ServerApp.port_retries=0 --IdentityProvider.token={token}"
+    log = (tmp_path / "lab.log").open("wb")
+    proc = subprocess.Popen(["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"], cwd=ROOT, env=env,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_http(f"{url}/api/status?token={token}", proc, tmp_path / "lab.log", seconds=90)
+        context = browser.new_context(viewport={"width": 1400, "height": 950})
+        try:
+            page = context.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            # look only: Validate saves the notebook, and this one is the repository's notebooks/ copy
+            page.goto(f"{url}/lab/tree/{LESSON}/{LESSON}.ipynb?token={token}")
+            page.locator(f"{NOTEBOOK} .jp-ToolbarButton", has_text="Validate").wait_for()
+            page.wait_for_timeout(3000)  # the news question would show a few seconds after start
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / "make-lab-self-study.png"))
+            menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+            assert "Nbgrader" not in menus, menus
+            body = page.locator("body").inner_text()
+            for text in ("Would you like to get notified", "Error fetching courses", "exchange directory",
+                         "Create Assignment"):
+                assert text not in body, f"{text!r} on the self-study lab"
+            assert page.locator("#nbgrader-create_assignemnt").count() == 0
+            toasts = page.locator(".jp-toast-message")
+            assert toasts.count() == 0, toasts.all_inner_texts()
+        finally:
+            context.close()
+    finally:
+        stop(proc)
+        log.close()
