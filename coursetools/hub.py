@@ -142,8 +142,10 @@ def shared_environment(state: Path) -> Path:
     if not (env / "bin" / "python").exists():
         subprocess.run([str(base), "-m", "venv", "--without-pip", str(env)], check=True)
     site = Path(sysconfig.get_paths()["purelib"])
-    (pth,) = list((env / "lib").glob("python3*/site-packages")) or [None]
-    (pth / "_backprop_workbook.pth").write_text(f"import site; site.addsitedir({str(site)!r})\n")
+    own_site = sorted((env / "lib").glob("python3*/site-packages"))
+    if len(own_site) != 1:
+        raise HubError(f"{env} is not a virtual environment of {base} (expected one lib/python3*/site-packages)")
+    (own_site[0] / "_backprop_workbook.pth").write_text(f"import site; site.addsitedir({str(site)!r})\n")
     for name in ("share", "etc"):
         link = env / name
         if not link.exists() and (venv / name).exists():
@@ -159,8 +161,8 @@ def shared_environment(state: Path) -> Path:
             target = env / "bin" / script.name
             target.write_text(f"#!{env / 'bin' / 'python'}\n{rest}")
             target.chmod(0o755)
-    for folder in [env, *[p for p in env.rglob("*") if p.is_dir() and not p.is_symlink()]]:
-        folder.chmod(0o755)
+    for folder, _, _ in os.walk(env):  # does not follow the links to .venv
+        Path(folder).chmod(0o755)
     return env / "bin" / "python"
 
 

@@ -258,3 +258,17 @@ def test_the_hub_config_binds_where_asked_and_keeps_its_secrets_in_the_state_fol
     assert c.ConfigurableHTTPProxy.auth_token == "t0k3n"
     assert c.Spawner.cmd == ["/usr/bin/python3", "-m", "jupyterhub.singleuser"]
     assert hub.HubSettings(ip="0.0.0.0", ssl_cert="c.pem", ssl_key="k.pem", port=443).url == "https://127.0.0.1:443/"
+
+
+def test_the_students_python_loads_the_course_environment(tmp_path):
+    """The interpreter the accounts' servers run imports the course's packages and finds JupyterLab's extensions."""
+    tmp_path.chmod(0o755)
+    python = hub.shared_environment(tmp_path)
+    if python != Path(sys.prefix) / "bin" / "python":  # a thin venv on the system's Python (pyenv under /root)
+        assert python.parent.parent == tmp_path / "env" and hub._others_can_run(python)
+        assert (tmp_path / "env" / "bin" / "jupyterhub-singleuser").read_text().startswith(f"#!{python}\n")
+    code = ("import coursetools, helpers, nbgrader, jupyterhub.singleuser, jupyter_core.paths as p; "
+            "print('\\n'.join(p.jupyter_path()))")
+    out = subprocess.run([str(python), "-c", code], capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+    assert out.returncode == 0, out.stderr
+    assert any(Path(d, "labextensions", "@jupyter", "nbgrader").is_dir() for d in out.stdout.split()), out.stdout
