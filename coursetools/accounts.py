@@ -15,7 +15,8 @@ course's group for its role (``<group>-students`` or ``<group>-instructors``;
 JupyterHub lets in only these two groups), gives every new account a random
 password set with ``chpasswd`` and writes the new passwords to a file only root
 can read, to hand out. An account that already exists keeps its password and
-is only added to the group. :func:`remove_accounts` deletes the roster's
+is only added to the group. :func:`register_students` records the students' names in the
+course's gradebook. :func:`remove_accounts` deletes the roster's
 accounts with their homes, but only accounts that are members of the course's
 groups: it never deletes an account the course did not make.
 """
@@ -30,11 +31,12 @@ import re
 import secrets
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["DEFAULT_GROUP", "Member", "RosterError", "create_accounts", "groups", "members_of",
-           "read_roster", "remove_accounts"]
+           "read_roster", "register_students", "remove_accounts"]
 
 DEFAULT_GROUP = "backprop"
 ROLES = ("student", "instructor")
@@ -209,6 +211,32 @@ def remove_accounts(members, *, group: str = DEFAULT_GROUP) -> list[str]:
             _run(["userdel", "--remove", m.username])
             removed.append(m.username)
     return removed
+
+
+def register_students(members, course: Path, course_id: str = "backprop-workbook") -> int:
+    """Record the roster's students, with their names and emails, in ``course/gradebook.db``; return how many.
+
+    nbgrader's export (``grades.csv``) and so the LMS gradebooks then carry the names. The gradebook
+    keeps the owner of the course directory (the instructor), also when this runs as root.
+    """
+    from nbgrader.api import Gradebook
+
+    course = Path(course)
+    if not (course / "nbgrader_config.py").is_file():
+        raise RosterError(f"{course} is not a course directory: expected nbgrader_config.py in it")
+    db = course / "gradebook.db"
+    students = [m for m in members if m.role == "student"]
+    bin_dir = str(Path(sys.executable).parent)  # nbgrader's gradebook runs `alembic` by name
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    with Gradebook(f"sqlite:///{db}", course_id) as gb:
+        for m in students:
+            gb.update_or_create_student(m.username, first_name=m.first_name or None, last_name=m.last_name or None,
+                                        email=m.email or None)
+    owner = course.stat()
+    if os.geteuid() == 0:
+        os.chown(db, owner.st_uid, owner.st_gid)
+    return len(students)
 
 
 def members_of(role: str, group: str = DEFAULT_GROUP) -> set[str]:

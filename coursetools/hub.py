@@ -294,8 +294,8 @@ def configure(c, settings_file) -> None:
     c.JupyterHub.spawner_class = "localprocess"
     c.Spawner.cmd = [s.python, "-m", "jupyterhub.singleuser"]
     c.Spawner.default_url = "/lab"
-    c.Spawner.start_timeout = 90
-    c.Spawner.http_timeout = 90
+    c.Spawner.start_timeout = 180  # a JupyterLab server takes a while on a busy machine (a class logging in at once)
+    c.Spawner.http_timeout = 180
     bin_dir = str(Path(s.python).parent)
 
     def pre_spawn(spawner):
@@ -317,7 +317,11 @@ def serve(settings: HubSettings) -> int:
     """Prepare, print the address, and run JupyterHub until it is stopped (Ctrl+C)."""
     config = prepare(settings)
     jupyterhub = Path(sys.prefix) / "bin" / "jupyterhub"
-    print(f"JupyterHub for {settings.course_id}: {settings.url} (state in {settings.state}, "
+    if not members_of("instructor", settings.group):
+        print(f"coursetools hub: warning: no account in {groups(settings.group)['instructor']} yet: nobody can "
+              "release assignments (create them with `coursetools accounts roster.csv`, then restart)")
+    where = "" if settings.ip in ("127.0.0.1", "localhost", "::1") else f", listening on {settings.ip}"
+    print(f"JupyterHub for {settings.course_id}: {settings.url}{where} (state in {settings.state}, "
           f"exchange {settings.exchange}); stop it with Ctrl+C", flush=True)
     proc = subprocess.run([str(jupyterhub), "-f", str(config)], cwd=settings.state)
     return proc.returncode

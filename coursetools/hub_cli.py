@@ -19,6 +19,8 @@ def add_parsers(sub, course) -> None:
                    help="where the new accounts' passwords are written, readable by root only "
                         "(default: %(default)s)")
     p.add_argument("--remove", action="store_true", help="delete the roster's accounts and their homes")
+    p.add_argument("--course", type=Path, default=None,
+                   help="also record the students' names and emails in this course directory's gradebook.db")
 
     p = sub.add_parser("hub", help="serve the course with JupyterHub (make hub)")
     p.add_argument("--course", type=Path, default=Path.cwd(),
@@ -47,7 +49,7 @@ def add_parsers(sub, course) -> None:
 def run(args) -> int:
     """Run one of the three subcommands; return the exit status."""
     if args.command == "accounts":
-        from .accounts import RosterError, create_accounts, read_roster, remove_accounts
+        from .accounts import RosterError, create_accounts, read_roster, register_students, remove_accounts
 
         try:
             members = read_roster(args.roster)
@@ -62,6 +64,13 @@ def run(args) -> int:
         print(f"created {len(created)} account(s), {len(members) - len(created)} already existed")
         if created:
             print(f"their passwords are in {args.passwords} (readable by root only): hand them out, then delete it")
+        if args.course is not None:
+            try:
+                n = register_students(members, args.course)
+            except RosterError as exc:
+                print(f"coursetools accounts: {exc}")
+                return 2
+            print(f"recorded {n} student(s) in {args.course / 'gradebook.db'}")
         return 0
     if args.command == "hub":
         from .hub import HubError, HubSettings, serve

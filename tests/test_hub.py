@@ -69,6 +69,23 @@ def test_the_groups_of_a_course():
     assert accounts.members_of("student", "no-such-course-group") == set()
 
 
+def test_the_roster_s_students_go_into_the_gradebook_with_their_names(tmp_path):
+    """Students (not instructors) are recorded with names and email; a second run updates, never duplicates."""
+    from nbgrader.api import Gradebook
+
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "nbgrader_config.py").write_text("c = get_config()\n")
+    members = [accounts.Member("alice", "student", "Alice", "Able", "a@x.org"), accounts.Member("ms", "instructor")]
+    assert accounts.register_students(members, course) == 1
+    assert accounts.register_students([accounts.Member("alice", "student", "Alicia", "Able")], course) == 1
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "backprop-workbook") as gb:
+        (student,) = gb.students
+        assert (student.id, student.first_name, student.last_name) == ("alice", "Alicia", "Able")
+    with pytest.raises(accounts.RosterError, match="not a course directory"):
+        accounts.register_students(members, tmp_path)
+
+
 # --------------------------------------------------------------------------- the exchange's inbound folder
 
 

@@ -101,7 +101,7 @@ def _require():
         pytest.skip(f"hub test skipped: {problem}")
 
 
-def _run(cmd, *, user=None, cwd=None, env=None, check=True, timeout=300):
+def _run(cmd, *, user=None, cwd=None, env=None, check=True, timeout=600):
     """Run ``cmd`` (as ``user`` with runuser, in a clean environment); return the CompletedProcess."""
     if user is not None:
         home = pwd.getpwnam(user).pw_dir
@@ -193,6 +193,8 @@ def hub():
             shutil.copytree(ROOT / part / LESSON, course / part / LESSON)
         shutil.copy(ROOT / "nbgrader_config.py", course)
         _run(["chown", "-R", f"{teacher.pw_uid}:{teacher.pw_gid}", course])
+        out = _run([*coursetools, "accounts", roster, "--group", group, "--course", course]).stdout  # names
+        assert "created 0 account(s), 3 already existed" in out and "recorded 2 student(s)" in out, out
         port = free_port()
         cmd = [*coursetools, "hub", "--course", course, "--state", state, "--exchange", exchange, "--group", group,
                "--ip", "127.0.0.1", "--port", port, "--hub-port", free_port(), "--proxy-api-port", free_port()]
@@ -287,16 +289,18 @@ class Session:
 
     def wait_lab(self):
         page = self.page
-        page.wait_for_url(re.compile(f"/user/{self.name}/lab"), timeout=2 * TIMEOUT_MS)
+        page.wait_for_url(re.compile(f"/user/{self.name}/lab"), timeout=3 * TIMEOUT_MS)
         page.locator("#jp-main-dock-panel").wait_for()
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Nbgrader$")).wait_for()
 
-    def menu_items(self, menu="Nbgrader"):
+    def menu_items(self, step, menu="Nbgrader"):
+        """The labels of a menu of the menu bar (shown in the screenshot of ``step``)."""
         page = self.page
         title = page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{menu}$"))
         title.click()
         page.locator(".lm-Menu-content").first.wait_for()
         items = page.locator(".lm-Menu-content .lm-Menu-itemLabel").all_inner_texts()
+        self.shot(step)
         title.click()  # a second click closes it
         page.locator(".lm-Menu-content").wait_for(state="detached")
         return [i for i in items if i.strip()]
@@ -320,9 +324,9 @@ def _press_validate(page):
 def _validated(page) -> str:
     """The text of the dialog Validate opens, once it has the result."""
     dialog = page.locator(".jp-Dialog-content")
-    dialog.wait_for(timeout=2 * TIMEOUT_MS)
+    dialog.wait_for(timeout=3 * TIMEOUT_MS)
     page.wait_for_function("el => !/Validating/i.test(el.textContent)", arg=dialog.element_handle(),
-                           timeout=2 * TIMEOUT_MS)
+                           timeout=3 * TIMEOUT_MS)
     return dialog.inner_text()
 
 
@@ -381,20 +385,18 @@ def test_a_class_round_trip_on_the_hub(hub, browser):
     for s in people:
         s.wait_lab()
 
-    items = instructor.menu_items()
+    items = instructor.menu_items("01-instructor-lab")
     assert {"Formgrader", "Assignment List", "Course List"} <= set(items), f"the instructor's Nbgrader menu: {items}"
     assert instructor.page.locator("#nbgrader-create_assignemnt").count() == 1, "no Create Assignment sidebar"
     assert instructor.api("formgrader") == 200
-    instructor.shot("01-instructor-lab")
     instructor.context.close()  # the rest of the instructor's round runs in their terminal (below)
     for step, (who, s) in enumerate(students.items()):
-        items = s.menu_items()
+        items = s.menu_items(f"02-{step}-lab")
         assert "Assignment List" in items, f"{who}'s Nbgrader menu: {items}"
         assert not {"Formgrader", "Formgrader (local)", "Course List", "Create assignment"} & set(items), items
         assert s.page.locator("#nbgrader-create_assignemnt").count() == 0, "students see Create Assignment"
         assert s.api("formgrader") == 404, "a student's server serves formgrader"
         assert "Would you like to get notified" not in s.page.locator("body").inner_text()
-        s.shot(f"02-{step}-lab")
 
     # 2. each student sees the assignment in the panel and fetches it; the other exercises were done
     #    earlier (written as files); the first one is typed now, in the editor, and validated
