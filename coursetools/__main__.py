@@ -101,7 +101,7 @@ def main(argv=None) -> int:
             print(f"coursetools feedback: {exc}")
             return 2
         print(f"wrote {len(paths)} feedback page(s) under {args.root / 'feedback'}")
-        if args.zip:
+        if args.zip and paths:
             from .lms import zip_feedback
 
             print(f"wrote {len(zip_feedback(args.root))} zip(s) under {args.root / 'feedback-zip'}")
