@@ -184,6 +184,8 @@ def _nbgrader_config(settings: HubSettings, role: str) -> str:
              f"c.Exchange.root = {settings.exchange!r}"]
     if role == "instructor":
         lines.append(f"c.CourseDirectory.root = {settings.course!r}")
+    else:  # nbgrader's default, said here: a submission's folder name cannot be guessed by another student
+        lines.append("c.ExchangeSubmit.add_random_string = True")
     return "\n".join(lines) + "\n"
 
 
