@@ -12,7 +12,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: lab test lint bench release grade report clean help
+.PHONY: lab hub test lint bench release grade report clean help
 
 help:
 	@echo "make lab      open the lessons in JupyterLab (http://127.0.0.1, with a token)"
@@ -21,6 +21,7 @@ help:
 	@echo "make release  regenerate notebooks/ (student versions) from solutions/ with nbgrader"
 	@echo "make grade    auto-grade submitted/ in parallel (ASSIGNMENTS=\"01-univariate ...\", default: all)"
 	@echo "make report   feedback/ for every student, grades.csv and report.html"
+	@echo "make hub      serve a class with JupyterHub on this machine (as root; HUB_ARGS=\"--port 8000 ...\")"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,15 +38,33 @@ $(STAMP): pyproject.toml | $(BIN)/python
 # LAB_ARGS adds options, e.g. `make lab LAB_ARGS=--no-browser`.
 # Jupyter refuses to run as root without --allow-root (containers, CI); pass it only then.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+# jupyter/lab/ (in JUPYTER_CONFIG_PATH) hides nbgrader's Assignments panel and instructor tools and the news popup.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ALLOW_ROOT) $(LAB_ARGS)
+	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter/lab" $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ALLOW_ROOT) $(LAB_ARGS)
+
+# JupyterHub's proxy, configurable-http-proxy, comes from npm (Node.js 20 or newer).
+PROXY := $(VENV)/proxy/node_modules/.bin/configurable-http-proxy
+NODE_OK := $(shell command -v npm >/dev/null 2>&1 && node -e 'process.exit(parseInt(process.versions.node) < 20 ? 1 : 0)' \
+             2>/dev/null && echo yes)
+$(PROXY): | $(BIN)/python
+	@test "$(NODE_OK)" = yes || { \
+	  echo "make hub needs Node.js 20 or newer and npm for JupyterHub's proxy (configurable-http-proxy):" >&2; \
+	  echo "  install them (Debian: sudo apt-get install nodejs npm), then run make hub again" >&2; exit 1; }
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/proxy configurable-http-proxy@5
+
+# A class on one server (README: "Run a class on one server"). Run as root; the hub prints its address.
+HUB_ARGS ?=
+hub: $(STAMP) $(PROXY)
+	$(BIN)/coursetools hub $(HUB_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
 # One pytest worker per core; a notebook's cells (nbval) and a test file's fixtures stay on one worker.
 PYTEST_ARGS ?= -n auto --dist loadfile
-test: $(STAMP) lint
+# The hub's browser test needs the proxy: installed here when Node.js 20+ is there (else that test skips, or fails
+# under CI, saying why).
+test: $(STAMP) lint $(if $(NODE_OK),$(PROXY))
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

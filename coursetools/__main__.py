@@ -1,4 +1,5 @@
-"""Command line for instructors: ``coursetools release | check-release | collect | grade | feedback | report``.
+"""Command line for instructors: ``coursetools release | check-release | collect | grade | feedback | report``,
+and for a class on one server ``coursetools accounts | hub | release-feedback``.
 
 Run from the course directory (or pass ``--root``). Every command except
 ``release`` only reads ``solutions/`` and ``submitted/``.
@@ -53,8 +54,12 @@ def _parser():
     p.add_argument("--inline-mathjax", action="store_true",
                    help="put MathJax inside each page (2.2 MB) so a page works alone, e.g. after nbgrader "
                         "release_feedback, which copies only the .html files")
+    p.add_argument("--zip", action="store_true", help="also zip each student's pages into feedback-zip/<student>.zip")
     p = course(sub.add_parser("report", help="grades.csv (nbgrader export) and report.html"))
     p.add_argument("--out", type=Path, default=None, help="the HTML report (default: <root>/report.html)")
+    from .hub_cli import add_parsers
+
+    add_parsers(sub, course)
     return parser
 
 
@@ -119,7 +124,15 @@ def main(argv=None) -> int:
             print(f"coursetools feedback: {exc}")
             return 2
         print(f"wrote {len(paths)} feedback page(s) under {args.root / 'feedback'}")
+        if args.zip and paths:
+            from .lms import zip_feedback
+
+            print(f"wrote {len(zip_feedback(args.root))} zip(s) under {args.root / 'feedback-zip'}")
         return 0
+    if args.command in ("accounts", "hub", "release-feedback"):
+        from .hub_cli import run
+
+        return run(args)
     from .report import ReportError, report
     from .safeio import DiskFullError, GradebookError
 
@@ -128,7 +141,10 @@ def main(argv=None) -> int:
     except (FileNotFoundError, GradebookError, ReportError, DiskFullError) as exc:
         print(f"coursetools report: {exc}")
         return 2
-    print(f"wrote {out} and {out.with_name('grades.csv')}")
+    from .lms import write_gradebooks
+
+    lms = write_gradebooks(out.with_name("grades.csv"))  # Canvas and Moodle gradebook imports
+    print(f"wrote {out}, {out.with_name('grades.csv')} and {', '.join(p.name for p in lms)}")
     return 0
 
 

@@ -552,6 +552,11 @@ def collect(export, *, root: Path, assignments=None, id_pattern: str | None = No
             raise CollectError(f"--id-pattern {id_pattern!r} is not a regular expression: {exc}") from None
     if not export.exists():
         raise CollectError(f"{export} does not exist: give the folder or the zip file the LMS exported")
+    if export.is_dir():
+        from .exchange import collect_inbound, is_inbound  # nbgrader's exchange on a hub: <course>/inbound
+
+        if is_inbound(export):
+            return collect_inbound(export, root=root, assignments=assignments)
     export = export.resolve()  # the path the instructor gave is trusted (it may be a link); what is inside is not
     prints = _fingerprints(root)
     problems = []

@@ -56,6 +56,7 @@ from .sandbox import execute_submission, isolation
 ROOT = Path(__file__).resolve().parent.parent
 GiB = 1 << 30
 RECORD = ".{}.coursetools.json"
+_NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")  # nbgrader's own, next to a submission
 
 __all__ = ["ISOLATION", "GradingError", "grade", "record_path", "scores"]
 #: ``isolation=``: sandbox when possible (else guarded only, reported), refuse without it, or guarded only.
@@ -189,7 +190,7 @@ def _jobs(course: Course, assignments, gb, students=None):
             folder = course.submitted / student / assignment
             if not folder.is_dir():
                 continue
-            extra = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name != "timestamp.txt"
+            extra = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name not in _NBGRADER_FILES
                            and p.stem not in names)
             for name in names:
                 yield (student, assignment, name), folder / f"{name}.ipynb", extra
