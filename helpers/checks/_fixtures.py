@@ -25,7 +25,6 @@ from ..feedback import fail
 __all__ = ["FORMAT", "FixtureError", "case_key", "decode", "encode", "entry", "fixture_files"]
 
 FORMAT = 1
-_CACHE: dict = {}
 
 
 class FixtureError(LookupError):
@@ -46,16 +45,13 @@ def fixture_files(assignment: str, folder=None) -> list[Path]:
 
 
 def _read(path: Path) -> dict:
+    """The cases of one fixture file, read afresh each time (no cache a student's code could fill)."""
     __tracebackhide__ = True
-    stamp = path.stat().st_mtime_ns
-    cached = _CACHE.get(path)
-    if cached is None or cached[0] != stamp:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("format") != FORMAT:
-            fail(f"{path.name} has fixture format {data.get('format')!r}, expected {FORMAT}: "
-                               "run `make release` again with this version of the course", kind=FixtureError)
-        cached = _CACHE[path] = (stamp, data["cases"])
-    return cached[1]
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("format") != FORMAT:
+        fail(f"{path.name} has fixture format {data.get('format')!r}, expected {FORMAT}: run `make release` "
+             "again with this version of the course", kind=FixtureError)
+    return data["cases"]
 
 
 def entry(assignment: str, check: str, params: dict, folder=None) -> dict:
