@@ -192,19 +192,21 @@ class _Lesson:
             raise ReleaseError(f"{self.assignment}: test cell {call.cell} grades {call.exercise}, which no "
                                "solution cell defines")
         inputs = check.inputs(**params)
-        recorders = {name: _Recorder(self.namespace[name]) for name in check.standins}
+        if check.derive is not None:
+            inputs.update(check.derive(inputs, self.namespace))
+        recorders = {name: _Recorder(self.namespace[name]) for name in check.solution_names(params)}
         solution = self.namespace[call.exercise]
-        with _swapped(self.namespace, recorders):
-            expected = check.run(solution, inputs)
+        with _swapped(self.namespace, {k: recorders[k] for k in check.standins}):
+            expected = check.run(solution, inputs, params=params, resolve=recorders.get)
         fingerprints: dict[str, dict] = {name: {} for name in check.outputs}
         for wrong in library(call.module.rsplit(".", 1)[-1]):
-            if wrong.exercise != call.exercise or not wrong.fingerprint:
+            if wrong.exercise != call.exercise or not wrong.fingerprint or not wrong.applies(self.assignment):
                 continue
             space = dict(self.namespace)
             fn = wrong.compile(space)
             try:
-                with _quiet(), _swapped(space, recorders):
-                    got = check.run(fn, inputs)
+                with _quiet(), _swapped(space, {k: recorders[k] for k in check.standins}):
+                    got = check.run(fn, inputs, params=params, resolve=recorders.get)
             except Exception:  # caught before values are compared: no fingerprint
                 continue
             for name in check.outputs:

@@ -24,8 +24,8 @@ def entry_for(assignment: str, check: str, params: dict) -> dict:
     key = (assignment, store.case_key(check, params))
     if key not in _ENTRIES:
         lesson = _LESSONS.get(assignment) or _LESSONS.setdefault(assignment, fixtures._Lesson(assignment))
-        module = next(m for m in _check_modules() if getattr(m, "ASSIGNMENT", None) == assignment
-                      and check in m.CHECKS)
+        module = next(m for m in _check_modules()
+                      if check in m.CHECKS and m.CHECKS[check].assignment_for(params) == assignment)
         spec = module.CHECKS[check]
         call = fixtures.Call(module.__name__, check, spec.exercise, dict(params), False, "unit test")
         _ENTRIES[key] = lesson.entry(call, dict(params), visible=False)
@@ -45,14 +45,16 @@ def _check_modules():
 
 
 def on_demand(assignment: str):
-    """A pytest fixture (use it with autouse=True) serving every case of ``assignment`` from a fresh build."""
+    """A pytest fixture (use it with autouse=True) serving every case of ``assignment`` (or of each of a tuple
+    of assignments) from a fresh build."""
+    assignments = (assignment,) if isinstance(assignment, str) else tuple(assignment)
 
     @pytest.fixture(autouse=True)
     def fixtures_on_demand(monkeypatch):
         original = store.entry
 
         def entry(name, check, params, folder=None):
-            if name != assignment:
+            if name not in assignments:
                 return original(name, check, params, folder)
             return entry_for(name, check, params)
 

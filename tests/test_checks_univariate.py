@@ -302,7 +302,7 @@ def test_check_gradient_descent_points_back_to_the_other_exercises_when_it_canno
     # the stand-ins answer only at the points a correct (or a known wrong) loop visits
     _rejects(checks.check_gradient_descent, wrong, "call 3 of forward got arguments the correct gradient_descent "
              "never passes", "This test runs your gradient_descent with correct forward, mse_loss and backward "
-             "functions", "the mistake is in the loop itself")
+             "functions", "the mistake is in gradient_descent itself")
 
     def wrong_losses(*args):
         path, losses = gradient_descent(*args)

@@ -34,7 +34,8 @@ class Mistake:
     output name to such a string, or a callable ``(name, params) -> str``. ``source`` is the function's
     code without its decorator: it is compiled into the namespace it is tested in (the solution's, or
     a notebook's), so its free names (``forward``, ``np``, the notebook's ``m``) resolve there, as they
-    would for a student. ``notebook`` holds notebook variables it relies on (``{"m": 100}``).
+    would for a student. ``notebook`` holds notebook variables it relies on (``{"m": 100}``). ``only``
+    lists the assignments it belongs to when a checks module serves several (empty: all of them).
     """
 
     exercise: str
@@ -43,6 +44,11 @@ class Mistake:
     function: str
     notebook: dict = field(default_factory=dict)
     fingerprint: bool = True
+    only: tuple = ()
+
+    def applies(self, assignment: str) -> bool:
+        """Whether this mistake belongs to ``assignment``."""
+        return not self.only or assignment in self.only
 
     def text(self, name: str, params: dict) -> str | None:
         """The message for output ``name`` of a case with ``params`` (None: this mistake does not touch it)."""
@@ -62,7 +68,7 @@ class Mistake:
         return namespace.pop(self.function)
 
 
-def mistake(exercise: str, message, *, notebook: dict | None = None, fingerprint: bool = True):
+def mistake(exercise: str, message, *, notebook: dict | None = None, fingerprint: bool = True, only=()):
     """Register the decorated function as a wrong implementation of ``exercise`` (see :class:`Mistake`).
 
     ``fingerprint=False`` marks a mistake the checks catch before comparing values (an input changed in
@@ -75,7 +81,8 @@ def mistake(exercise: str, message, *, notebook: dict | None = None, fingerprint
         node.decorator_list = []
         lesson = fn.__module__.rsplit(".", 1)[-1]
         _REGISTRY.setdefault(lesson, []).append(
-            Mistake(exercise, message, ast.unparse(node) + "\n", fn.__name__, dict(notebook or {}), fingerprint))
+            Mistake(exercise, message, ast.unparse(node) + "\n", fn.__name__, dict(notebook or {}), fingerprint,
+                    (only,) if isinstance(only, str) else tuple(only)))
         return fn
 
     return register

@@ -29,8 +29,9 @@ class Check:
 
     Attributes
     ----------
-    assignment : str
-        The assignment whose fixtures hold its cases ("01-univariate").
+    assignment : str or callable
+        The assignment whose fixtures hold its cases ("01-univariate"), or ``assignment(params) -> str``
+        for a check shared by two lessons.
     name : str
         The ``check_*`` function's name, the first part of every case key.
     exercise : str
@@ -49,6 +50,17 @@ class Check:
     standins : tuple of str
         Names in the student function's globals replaced, while it runs, by tables of the solution's
         values recorded at release (so an exercise is graded on its own).
+    functions : callable, optional
+        ``functions(params) -> {argument: function}``: functions the check passes to the student's function
+        as arguments (``sigma``). A string names a solution function: at release the solution's own, in a
+        check a table of its recorded values; anything else (``np.tanh``) is passed as it is.
+    derive : callable, optional
+        ``derive(inputs, solution) -> dict``, run at release only: more inputs computed with the solution's
+        functions (``solution["forward"]``), so that a later exercise gets consistent inputs (``y_hat`` and
+        the cache of a correct forward pass). They are recorded in the fixture like every input.
+    hints : dict
+        Parameter name -> what to say when a probe that changes that parameter fails ("{exercise}" is
+        filled in); by default a failing probe asks about notebook variables.
     unnamed : str
         Appended to a mismatch that no mistake or relation names.
     rtol, atol : float
@@ -64,6 +76,9 @@ class Check:
     arrays: tuple = ()
     probes: Callable | None = None
     standins: tuple = ()
+    functions: Callable | None = None
+    derive: Callable | None = None
+    hints: dict = field(default_factory=dict)
     unnamed: str = ""
     rtol: float = 1e-6
     atol: float = 1e-9
@@ -74,11 +89,38 @@ class Check:
         __tracebackhide__ = True
         return [params, *(self.probes(**params) if self.probes else [])]
 
-    def run(self, fn, inputs: dict, tables: dict | None = None) -> dict:
-        """Call ``fn`` on copies of ``inputs`` (with the stand-in ``tables``); fail if it changed an input."""
+    def assignment_for(self, params: dict) -> str:
+        """The assignment whose fixtures hold the case ``params``."""
         __tracebackhide__ = True
+        return self.assignment(params) if callable(self.assignment) else self.assignment
+
+    def passed_functions(self, params: dict, resolve: Callable) -> dict:
+        """The functions passed as arguments for ``params``; ``resolve(name)`` gives a solution function's stand-in."""
+        __tracebackhide__ = True
+        wanted = self.functions(params) if self.functions else {}
+        return {arg: resolve(spec) if isinstance(spec, str) else spec for arg, spec in wanted.items()}
+
+    def solution_names(self, params: dict) -> tuple:
+        """The solution functions recorded as tables for ``params``: the stand-ins and the named arguments."""
+        __tracebackhide__ = True
+        wanted = self.functions(params) if self.functions else {}
+        return tuple(self.standins) + tuple(v for v in wanted.values() if isinstance(v, str))
+
+    def run(self, fn, inputs: dict, tables: dict | None = None, params: dict | None = None,
+            resolve: Callable | None = None) -> dict:
+        """Call ``fn`` on copies of ``inputs`` (with the stand-in ``tables``); fail if it changed an input.
+
+        Functions passed as arguments come from ``resolve(name)`` (release) or from ``tables`` (a check).
+        """
+        __tracebackhide__ = True
+        tables = tables or {}
         given = _copy(inputs)
-        with _standins(fn, self.exercise, tables or {}):
+        if self.functions is not None:
+            names = tuple(self.solution_names(params or {}))
+            resolve = resolve or (lambda name: Table(name, tables[name], self.exercise, names))
+            given.update(self.passed_functions(params or {}, resolve))
+        standins = {name: tables[name] for name in self.standins if name in tables}
+        with _standins(fn, self.exercise, standins):
             try:
                 outputs = self.call(fn, given)
             except (ValueError, TypeError) as exc:
@@ -99,16 +141,21 @@ class Check:
             try:
                 self._one(fn, probe)
             except AssertionError as exc:
-                hint = "" if "instead of its argument" in str(exc) else (
-                    f" Does {self.exercise} use a variable of the notebook (such as m, x or X) instead of its "
-                    "arguments?")
+                changed = [k for k in probe if probe.get(k) != main.get(k) and k in self.hints]
+                if changed:
+                    hint = " " + self.hints[changed[0]].format(exercise=self.exercise)
+                elif "instead of its argument" in str(exc):
+                    hint = ""
+                else:
+                    hint = (f" Does {self.exercise} use a variable of the notebook (such as m, x or X) instead "
+                            "of its arguments?")
                 fail(f"{self.exercise} is right for {_params(main)} but not for "
                                      f"{_params(probe)}: {exc}{hint}")
 
     def _one(self, fn, params):
         __tracebackhide__ = True
-        found = _fixtures.entry(self.assignment, self.name, params)
-        outputs = self.run(fn, found["inputs"], found.get("tables"))
+        found = _fixtures.entry(self.assignment_for(params), self.name, params)
+        outputs = self.run(fn, found["inputs"], found.get("tables"), params)
         m = params.get("m")
         for name in self.outputs:
             received = outputs[name]
@@ -208,7 +255,7 @@ class Table:
         others = ", ".join(self.names[:-1]) + f" and {self.names[-1]}" if len(self.names) > 1 else self.names[0]
         fail(f"This test runs your {self.caller} with correct {others} functions (their values at the points a "
             f"correct {self.caller} visits), and call {self.calls} of {self.name} got arguments the correct "
-            f"{self.caller} never passes ({shown}), so the mistake is in the loop itself: check each update, "
+            f"{self.caller} never passes ({shown}), so the mistake is in {self.caller} itself: check each step, "
             f"what {self.caller} passes to {self.name}, and that it uses its own arguments, not the notebook's "
             "variables")
 
