@@ -198,7 +198,8 @@ class _Lesson:
         solution = self.namespace[call.exercise]
         with _swapped(self.namespace, {k: recorders[k] for k in check.standins}):
             expected = check.run(solution, inputs, params=params, resolve=recorders.get)
-        fingerprints: dict[str, dict] = {name: {} for name in check.outputs}
+        outputs = [name for name in check.outputs if name in expected]  # a shared check may compare fewer
+        fingerprints: dict[str, dict] = {name: {} for name in outputs}
         for wrong in library(call.module.rsplit(".", 1)[-1]):
             if wrong.exercise != call.exercise or not wrong.fingerprint or not wrong.applies(self.assignment):
                 continue
@@ -209,7 +210,7 @@ class _Lesson:
                     got = check.run(fn, inputs, params=params, resolve=recorders.get)
             except Exception:  # caught before values are compared: no fingerprint
                 continue
-            for name in check.outputs:
+            for name in outputs:
                 text = wrong.text(name, params)
                 value, want = _numbers(got.get(name)), _numbers(expected[name])
                 if text is None or value is None:
@@ -227,7 +228,7 @@ class _Lesson:
                     fingerprints[name][text] = value if np.ndim(got.get(name)) else float(value)
         return {
             "inputs": {k: encode(v) for k, v in inputs.items()},
-            "expected": {name: encode(_plain(expected[name])) for name in check.outputs},
+            "expected": {name: encode(_plain(expected[name])) for name in outputs},
             "mistakes": {name: {t: encode(v) for t, v in fp.items()} for name, fp in fingerprints.items() if fp},
             "tables": {name: {"params": r.params, "rows": list(r.rows.values())} for name, r in recorders.items()},
         }

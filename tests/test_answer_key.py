@@ -5,8 +5,8 @@
    names) whose signature accepts the exercise's arguments is put in place of the student's function,
    and the cell must fail. Lessons some of whose cells a helpers function still answers are listed in
    ``STILL_ANSWERABLE`` and expected to fail this test (strict xfail), so the count stays visible: on
-   the last count, 12 of the 46 graded cells (04: sigmoid, sigmoid_derivative; 05: forward, bce_loss,
-   backward dw/db; 06: minibatch_indices; 07: all 3; 08: shapes forward/backward), down from 27.
+   the last count, 11 of the 46 graded cells (04: sigmoid; 05: forward, bce_loss, backward dw/db;
+   06: minibatch_indices; 07: all 3; 08: shapes forward/backward), down from 27.
 2. The mistake library (``coursetools/mistakes``) is the course's corpus of wrong implementations:
    every one is caught by the visible test cells of its exercise, and at least 90% are named (the
    failure says the mistake's message).
@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import copy
 import importlib
@@ -39,7 +40,7 @@ SOURCES = nbs.solution_notebooks(ROOT)
 STILL_ANSWERABLE = {"04-two-layer-sigmoid", "05-backprop-by-hand", "06-optimizers", "07-beyond-gradients",
                     "08-exam-practice"}
 # Lessons whose checks still compute the right answer themselves instead of reading fixtures.
-NOT_CONVERTED = {"03-two-layer-linear", "04-two-layer-sigmoid", "05-backprop-by-hand",
+NOT_CONVERTED = {"05-backprop-by-hand",
                  "06-optimizers", "07-beyond-gradients", "08-exam-practice"}
 CONVERTED = [p.parent.name for p in SOURCES if p.parent.name not in NOT_CONVERTED]
 SECONDS = 3  # one substituted function gets this long to pass a test cell
@@ -109,6 +110,12 @@ def _passes(source, namespace):
 
 
 def _exercise(nb, gid):
+    """The function a test cell grades: the first argument of its first ``helpers.checks`` call."""
+    source = next(c.source for c in nb.cells if nbs.nbgrader_meta(c).get("grade_id") == gid)
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and ast.unparse(node.func).startswith("helpers.checks.") and node.args \
+                and isinstance(node.args[0], ast.Name):
+            return node.args[0].id
     owners = [e for e in nbs.stub_ids(nb) if gid == f"test_{e}" or gid.startswith(f"test_{e}_")]
     return max(owners, key=len)
 
@@ -247,7 +254,7 @@ def test_hard_coded_visible_outputs_fail_every_hidden_test(assignment):
                 _into.append(_solution(*args, **kwargs))
                 return _into[-1]
 
-            check.run(spy, entry["inputs"], entry.get("tables"))
+            check.run(spy, entry["inputs"], entry.get("tables"), visible[call.check].params)
             memorised = returned[0]
 
             def hard_coded(*args, _value=memorised, **kwargs):

@@ -157,13 +157,14 @@ class Check:
         found = _fixtures.entry(self.assignment_for(params), self.name, params)
         outputs = self.run(fn, found["inputs"], found.get("tables"), params)
         m = params.get("m")
-        for name in self.outputs:
+        for name in (n for n in self.outputs if n in found["expected"]):  # a shared check may compare fewer
             received = outputs[name]
             expected = found["expected"][name]
             if name in self.arrays and isinstance(received, (list, tuple)):
                 fail(f"{name} is a Python {type(received).__name__}, expected a numpy array of shape "
                     f"{format_shape(np.shape(expected))}: build it with numpy operations (or np.array(...)), "
                     "so that the next step can compute with it")
+            _notebook_columns(fn, self.exercise, name, received, expected)
             mistakes = dict(found.get("mistakes", {}).get(name, {}))
             mistakes.update(_notebook_size(fn, name, expected, m))
             try:
@@ -201,6 +202,21 @@ def _notebook_size(fn, name, expected, m):
     text = (f"{name} is scaled by {m}/{theirs}: it divides by the notebook's m = {theirs} instead of the number "
             f"of examples of its argument ({m} here); use x.shape[1] (or X.shape[1])")
     return {text: value * m / theirs, text + " ": value * theirs / m}
+
+
+def _notebook_columns(fn, exercise, name, received, expected):
+    """Fail when an output has one column per example of a notebook array instead of the argument's."""
+    __tracebackhide__ = True
+    got, want = np.shape(received), np.shape(expected)
+    if len(got) != 2 or len(want) != 2 or got[0] != want[0] or got[1] == want[1] or got[1] < 2:
+        return
+    namespace = getattr(fn, "__globals__", None)
+    names = sorted(k for k, v in (namespace or {}).items() if not k.startswith("_") and isinstance(v, np.ndarray)
+                   and v.ndim == 2 and v.shape[1] == got[1])
+    if names:
+        fail(f"{name} has shape {format_shape(got)}, expected {format_shape(want)}: it has a column for each of "
+             f"{got[1]} examples, like the notebook's {', '.join(names)}, but the data passed in has {want[1]}; "
+             f"does {exercise} use a variable of the notebook (such as {names[0]}) instead of its argument?")
 
 
 def _copy(value):
