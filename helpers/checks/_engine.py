@@ -61,6 +61,9 @@ class Check:
     hints : dict
         Parameter name -> what to say when a probe that changes that parameter fails ("{exercise}" is
         filled in); by default a failing probe asks about notebook variables.
+    compare : callable, optional
+        ``compare(name, received, expected, params)``: fails (through ``fail``) when they differ, in place of
+        ``assert_matches`` (the exam's shape tuples).
     unnamed : str
         Appended to a mismatch that no mistake or relation names.
     rtol, atol : float
@@ -79,6 +82,7 @@ class Check:
     functions: Callable | None = None
     derive: Callable | None = None
     hints: dict = field(default_factory=dict)
+    compare: Callable | None = None
     unnamed: str = ""
     rtol: float = 1e-6
     atol: float = 1e-9
@@ -132,11 +136,14 @@ class Check:
             _unchanged(self.exercise, key, before, given[key])
         return outputs
 
-    def verify(self, fn, **params) -> None:
-        """Run every step of the check on the student's ``fn``: before values, values, probes."""
+    def verify(self, fn, **params) -> dict:
+        """Run every step of the check on the student's ``fn``: before values, values, probes.
+
+        Returns the main case's fixture entry (its ``inputs`` and ``expected`` outputs, for the ✓ line).
+        """
         __tracebackhide__ = True
         main, *probes = self.cases(**params)
-        self._one(fn, main)
+        found = self._one(fn, main)
         for probe in probes:
             try:
                 self._one(fn, probe)
@@ -151,6 +158,7 @@ class Check:
                             "of its arguments?")
                 fail(f"{self.exercise} is right for {_params(main)} but not for "
                                      f"{_params(probe)}: {exc}{hint}")
+        return found
 
     def _one(self, fn, params):
         __tracebackhide__ = True
@@ -160,6 +168,9 @@ class Check:
         for name in (n for n in self.outputs if n in found["expected"]):  # a shared check may compare fewer
             received = outputs[name]
             expected = found["expected"][name]
+            if self.compare is not None:
+                self.compare(name, received, expected, params)
+                continue
             if name in self.arrays and isinstance(received, (list, tuple)):
                 fail(f"{name} is a Python {type(received).__name__}, expected a numpy array of shape "
                     f"{format_shape(np.shape(expected))}: build it with numpy operations (or np.array(...)), "
@@ -173,6 +184,7 @@ class Check:
                 if not self.unnamed or _named(received, expected, m, mistakes):
                     raise
                 fail(f"{exc} {self.unnamed}")
+        return found
 
 
 def _params(params):
