@@ -262,3 +262,23 @@ def test_hard_coded_visible_outputs_fail_every_hidden_test(assignment):
                 getattr(module, call.check)(hard_coded, **call.params)
             checked += 1
     assert checked > 0
+
+
+@pytest.mark.parametrize("assignment", CONVERTED)
+def test_the_students_folder_cannot_run_a_hidden_test(assignment):
+    """In the released folder (notebooks/<a>/) a hidden call finds no fixture: it fails with FixtureError,
+    saying which case and which files, instead of grading anything."""
+    from helpers.checks._fixtures import FixtureError
+
+    nb = nbs.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb")
+    found = fixtures.calls(nb)
+    visible = {(c.check, tuple(sorted(c.params.items()))) for c in found if not c.hidden}
+    hidden = [c for c in found if c.hidden and (c.check, tuple(sorted(c.params.items()))) not in visible]
+    assert hidden
+    with _in(ROOT / "notebooks" / assignment):
+        namespace = fixtures.solution_namespace(nb)
+        for call in hidden:
+            check = getattr(importlib.import_module(call.module), call.check)
+            with pytest.raises(FixtureError, match=rf"no fixture for {call.check}\(.*{assignment}\.hidden\.json"), \
+                    contextlib.redirect_stdout(io.StringIO()):
+                check(namespace[call.exercise], **call.params)
