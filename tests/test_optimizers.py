@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from coursetools import notebooks as nbs
+from coursetools.fixtures import ROOT, solution_namespace
 from helpers import optimizers as op
 from helpers.checks import two_layer
 from helpers.gradcheck import check_gradients
@@ -65,7 +67,8 @@ def test_network_loss_matches_lesson_4_reference():
     problem = _network(k=4, n=3, m=7, seed=3)
     X, y, params = two_layer._data(5, 3, 4, 7)
     problem = TwoLayerProblem(X, y, 4)
-    y_hat, _ = two_layer._forward(X, params, two_layer._activation("sigmoid"))
+    lesson = solution_namespace(nbs.read(ROOT / "solutions" / "04-two-layer-sigmoid" / "04-two-layer-sigmoid.ipynb"))
+    y_hat, _ = lesson["forward"](X, params, lesson["sigmoid"])  # the lesson's own answer, not a copy in helpers
     assert problem.loss(flatten(params)) == pytest.approx(float(np.mean((y_hat - y) ** 2)), rel=1e-12)
 
 
