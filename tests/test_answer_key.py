@@ -5,8 +5,8 @@
    names) whose signature accepts the exercise's arguments is put in place of the student's function,
    and the cell must fail. Lessons some of whose cells a helpers function still answers are listed in
    ``STILL_ANSWERABLE`` and expected to fail this test (strict xfail), so the count stays visible: on
-   the last count, 9 of the 46 graded cells (04: sigmoid; 05: forward, bce_loss, backward dw/db;
-   06: minibatch_indices; 07: all 3), down from 27.
+   the last count, 8 of the 46 graded cells (04: sigmoid; 05: forward, bce_loss, backward dw/db;
+   07: all 3), down from 27.
 2. The mistake library (``coursetools/mistakes``) is the course's corpus of wrong implementations:
    every one is caught by the visible test cells of its exercise, and at least 90% are named (the
    failure says the mistake's message).
@@ -37,7 +37,7 @@ from coursetools.mistakes import library
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = nbs.solution_notebooks(ROOT)
 # Lessons some graded cells of which a function of helpers still answers.
-STILL_ANSWERABLE = {"04-two-layer-sigmoid", "05-backprop-by-hand", "06-optimizers", "07-beyond-gradients"}
+STILL_ANSWERABLE = {"04-two-layer-sigmoid", "05-backprop-by-hand", "07-beyond-gradients"}
 # Lessons whose checks still compute the right answer themselves instead of reading fixtures.
 NOT_CONVERTED = {"05-backprop-by-hand", "06-optimizers", "07-beyond-gradients"}
 CONVERTED = [p.parent.name for p in SOURCES if p.parent.name not in NOT_CONVERTED]

@@ -245,24 +245,3 @@ def test_minimize_stops_cleanly_when_it_diverges(recwarn):
 
 
 # --- mini-batches ------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("m, batch_size", [(10, 3), (12, 4), (5, 10), (7, 1)])
-def test_minibatches_partition_the_examples(m, batch_size):
-    batches = list(op.minibatches(m, batch_size, rng=0))
-    np.testing.assert_array_equal(np.sort(np.concatenate(batches)), np.arange(m))
-    sizes = [len(b) for b in batches]
-    assert sizes[:-1] == [batch_size] * (len(batches) - 1)
-    assert sizes[-1] == (m % batch_size or min(batch_size, m))
-
-
-def test_minibatches_shuffle_reproducibly_and_anew_each_epoch():
-    gen = np.random.default_rng(4)
-    first, second = np.concatenate(list(op.minibatches(50, 8, gen))), np.concatenate(list(op.minibatches(50, 8, gen)))
-    assert not np.array_equal(first, second)
-    assert not np.array_equal(first, np.arange(50))
-    np.testing.assert_array_equal(np.concatenate(list(op.minibatches(50, 8, 4))), first)
-
-
-def test_minibatches_reject_a_bad_batch_size():
-    with pytest.raises(ValueError, match="batch_size: expected a number >= 1, received 0"):
-        list(op.minibatches(10, 0))
