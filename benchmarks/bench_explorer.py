@@ -14,6 +14,8 @@ import time
 
 import numpy as np
 
+from coursetools import notebooks as nbs
+from coursetools.fixtures import ROOT, solution_namespace
 from helpers import make_univariate
 from helpers.explorers import DescentExplorer
 
@@ -22,7 +24,9 @@ TARGET_MS = 50.0
 
 def run() -> bool:
     x, y = make_univariate(100, w=2.0, b=-1.0, noise=0.5, rng=0)
-    explorer = DescentExplorer(x, y, learning_rate=0.1, steps=30, start=(-1.0, 2.0))
+    lesson = solution_namespace(nbs.read(ROOT / "solutions" / "01-univariate" / "01-univariate.ipynb"))
+    explorer = DescentExplorer(x, y, forward=lesson["forward"], backward=lesson["backward"], loss=lesson["mse_loss"],
+                               learning_rate=0.1, steps=30, start=(-1.0, 2.0))
     times = []
     for steps in (30, 100):
         explorer.controls["steps"].value = steps

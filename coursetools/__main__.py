@@ -1,5 +1,5 @@
-"""Command line for instructors: ``coursetools release | check-release | collect | grade | feedback | report``,
-and for a class on one server ``coursetools accounts | hub | release-feedback``.
+"""Command line for instructors: ``coursetools release | check-release | bundle | collect | grade | feedback |
+report``, and for a class on one server ``coursetools accounts | hub | release-feedback``.
 
 Run from the course directory (or pass ``--root``). Every command except
 ``release`` only reads ``solutions/`` and ``submitted/``.
@@ -20,6 +20,10 @@ def _parser():
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("release", help="regenerate notebooks/ from solutions/ with nbgrader")
     sub.add_parser("check-release", help="fail if notebooks/ differs from what nbgrader generates")
+    p = sub.add_parser("bundle", help="the zip to upload to an LMS for one assignment: student notebook, "
+                                      "visible fixtures, support files and the helpers wheel")
+    p.add_argument("assignment", help="an assignment id, e.g. 01-univariate")
+    p.add_argument("--out", type=Path, default=None, help="folder for <assignment>.zip (default: bundles/)")
 
     def course(p):
         p.add_argument("--root", type=Path, default=Path.cwd(),
@@ -75,6 +79,16 @@ def main(argv=None) -> int:
         for p in problems:
             print(p)
         return 1 if problems else 0
+    if args.command == "bundle":
+        from .bundle import bundle
+
+        try:
+            path = bundle(args.assignment, out=args.out)
+        except (FileNotFoundError, RuntimeError) as exc:
+            print(f"coursetools bundle: {exc}")
+            return 2
+        print(f"wrote {path}")
+        return 0
     if args.command == "collect":
         from .collect import MB, CollectError, Limits, collect
 

@@ -39,73 +39,22 @@ from PIL import Image
 
 from ._checks import as_rng, check_array, format_shape
 from .feedback import diagnose
-from .logistic import sigmoid
 from .plots import plot_loss_contours
 from .surfaces import linear_mse_surface
 
-__all__ = [
-    "DescentExplorer",
-    "NetworkExplorer",
-    "linear_backward",
-    "linear_forward",
-    "mse_loss",
-    "network_backward",
-    "network_forward",
-]
-
-
-# --- reference implementations (used only when the lesson passes none) ------------------------
-
-def linear_forward(X, w, b):
-    """Predictions ``ŷ = w X + b`` of shape (1, m), for ``X`` (n, m), ``w`` a number or (1, n), ``b`` a number."""
-    return np.asarray(w) @ X + b if np.ndim(w) == 2 else w * X + b
-
-
-def mse_loss(y_hat, y):
-    """Mean squared error ``(1/m) Σ (ŷ_i - y_i)²`` of ``y_hat`` and ``y``, both (1, m): a number."""
-    return float(np.mean((y_hat - y) ** 2))
-
-
-def linear_backward(X, y, y_hat):
-    """``(dw, db)`` of the mean squared error; ``dw`` (1, n) for ``X`` (n, m) with n > 1, else a number."""
-    dy_hat = 2 / X.shape[1] * (y_hat - y)
-    dw = dy_hat @ X.T if X.shape[0] > 1 else float(np.sum(dy_hat * X))
-    return dw, float(np.sum(dy_hat))
-
-
-def _sigmoid_prime(Z):
-    s = sigmoid(Z)
-    return s * (1 - s)
-
-
-def _identity(Z):
-    return Z
-
-
-def _one(Z):
-    return np.ones_like(Z)
-
-
-def network_forward(X, params, sigma=_identity):
-    """Two-layer network: ``Z = W1 X + b1`` (k, m), ``A = σ(Z)`` (k, m), ``ŷ = w2 A + b2`` (1, m).
-
-    Returns ``(y_hat, {"Z": Z, "A": A})``; ``params`` holds "W1" (k, n), "b1" (k, 1), "w2" (1, k), "b2".
-    """
-    Z = params["W1"] @ X + params["b1"]
-    A = sigma(Z)
-    return params["w2"] @ A + params["b2"], {"Z": Z, "A": A}
-
-
-def network_backward(X, y, y_hat, params, cache, sigma_prime=_one):
-    """Gradients of the mean squared error: a dict "W1" (k, n), "b1" (k, 1), "w2" (1, k), "b2" a number."""
-    dy_hat = 2 / X.shape[1] * (y_hat - y)
-    A = cache.get("A", cache["Z"])
-    dZ = (params["w2"].T @ dy_hat) * sigma_prime(cache["Z"])
-    return {"W1": dZ @ X.T, "b1": dZ.sum(axis=1, keepdims=True), "w2": dy_hat @ A.T,
-            "b2": float(np.sum(dy_hat))}
+__all__ = ["DescentExplorer", "NetworkExplorer"]
 
 
 # --- what both explorers share ----------------------------------------------------------------
+
+def _students(**functions):
+    """The student's functions an explorer runs, in order; a clear error when one is not given."""
+    missing = [name for name, fn in functions.items() if not callable(fn)]
+    if missing:
+        raise TypeError(f"the explorer runs your own functions: pass {', '.join(f'{n}={n}' for n in missing)} "
+                        f"(received {', '.join(repr(functions[n]) for n in missing)})")
+    return tuple(functions.values())
+
 
 class StudentCodeError(Exception):
     """A student's function raised or returned something unusable; the message says which and how."""
@@ -255,12 +204,12 @@ class DescentExplorer(_Explorer):
         (1, m), ``w`` a number) or 2 (lesson 2, ``w`` of shape (1, 2)).
     y : array_like of shape (1, m)
         Targets.
-    forward : callable, optional
-        ``forward(X, w, b) -> y_hat`` of shape (1, m); the student's.
-    backward : callable, optional
-        ``backward(X, y, y_hat) -> (dw, db)``, ``dw`` shaped like ``w``.
-    loss : callable, optional
-        ``loss(y_hat, y) -> L``, a number.
+    forward : callable
+        ``forward(X, w, b) -> y_hat`` of shape (1, m): the student's (the explorer has none of its own).
+    backward : callable
+        ``backward(X, y, y_hat) -> (dw, db)``, ``dw`` shaped like ``w``: the student's.
+    loss : callable
+        ``loss(y_hat, y) -> L``, a number: the student's.
     learning_rate : float
         Initial learning rate η; the slider covers 10⁻³ to 10⁰·⁵ on a log scale.
     steps : int
@@ -294,13 +243,13 @@ class DescentExplorer(_Explorer):
 
     Examples
     --------
+    The explorer has no model of its own: it runs the lesson's functions, once they are written.
+
     >>> x = np.array([[0.0, 1.0, 2.0, 3.0]]); y = 2 * x - 1
-    >>> explorer = DescentExplorer(x, y, learning_rate=0.1, steps=5)
-    >>> explorer.path.shape, explorer.lines["path"].get_xydata().shape
-    ((6, 2), (6, 2))
-    >>> explorer.controls["step"].click()
-    >>> explorer.controls["steps"].value, explorer.path.shape
-    (6, (7, 2))
+    >>> DescentExplorer(x, y, loss=len)
+    Traceback (most recent call last):
+    ...
+    TypeError: the explorer runs your own functions: pass forward=forward, backward=backward (received None, None)
     """
 
     _uses = "forward, loss and backward"
@@ -315,9 +264,7 @@ class DescentExplorer(_Explorer):
         self.n, self.m = self.X.shape
         if self.n not in (1, 2):
             raise ValueError(f"X: expected 1 or 2 features (shape (1, m) or (2, m)), received shape {self.X.shape}")
-        self.forward = forward or linear_forward
-        self.backward = backward or linear_backward
-        self.loss = loss or mse_loss
+        self.forward, self.backward, self.loss = _students(forward=forward, backward=backward, loss=loss)
         names = ("w", "b") if self.n == 1 else ("$w_0$", "$w_1$")
         X1 = np.vstack([self.X, np.ones((1, self.m))])
         theta = np.linalg.lstsq(X1.T, self.y.T, rcond=None)[0].ravel()  # least squares (w..., b)
@@ -473,10 +420,10 @@ class DescentExplorer(_Explorer):
             fit.set_data([], [])
         elif self.n == 1:
             w_end, b_end = path[-1]
-            fit.set_data(self._x_line, w_end * self._x_line + b_end)
+            fit.set_data(self._x_line, np.ravel(self.forward(self._x_line[None, :], float(w_end), float(b_end))))
         else:
-            y_hat = linear_forward(self.X, np.array([path[-1]]), b)
-            fit.set_data(self.y[0], y_hat[0])
+            y_hat = self.forward(self.X, np.array([path[-1]]), b)
+            fit.set_data(self.y[0], np.ravel(y_hat))
 
     def _clear(self):
         self.path, self.losses, self.gradient = np.empty((0, 2)), np.empty(0), np.full(2, np.nan)
@@ -507,17 +454,17 @@ class NetworkExplorer(_Explorer):
         Inputs, one feature, one example per column.
     y : array_like of shape (1, m)
         Targets.
-    forward : callable, optional
-        ``forward(X, params) -> (y_hat, cache)`` (lesson 3), or
+    forward : callable
+        The student's ``forward(X, params) -> (y_hat, cache)`` (lesson 3), or
         ``forward(X, params, sigma)`` when ``activation`` is a pair (lesson 4);
         ``y_hat`` has shape (1, m) and ``cache`` holds "Z" (k, m) (and "A").
-    backward : callable, optional
-        ``backward(X, y, y_hat, params, cache) -> grads`` (lesson 3), or with a
+    backward : callable
+        The student's ``backward(X, y, y_hat, params, cache) -> grads`` (lesson 3), or with a
         last argument ``sigma_prime`` (lesson 4); ``grads`` is a dict "W1"
         (k, n), "b1" (k, 1), "w2" (1, k), "b2" a number.
-    loss : callable, optional
-        ``loss(y_hat, y) -> L``, a number.
-    activation : None, "sigmoid" or (callable, callable)
+    loss : callable
+        The student's ``loss(y_hat, y) -> L``, a number.
+    activation : None or (callable, callable)
         None: the linear network of lesson 3 (σ(z) = z). A pair
         ``(sigma, sigma_prime)``, e.g. the student's ``(sigmoid,
         sigmoid_derivative)``, is passed on to ``forward`` and ``backward``.
@@ -549,12 +496,10 @@ class NetworkExplorer(_Explorer):
     Examples
     --------
     >>> X = np.linspace(-2, 2, 20)[None, :]; y = np.exp(-X ** 2)
-    >>> explorer = NetworkExplorer(X, y, activation="sigmoid", steps=50, show_units=True)
-    >>> explorer.losses.shape, explorer.lines["fit"].get_xydata().shape
-    ((51,), (200, 2))
-    >>> explorer.controls["hidden_units"].value = 3
-    >>> sum(line.get_visible() for line in explorer.lines["units"])
-    3
+    >>> NetworkExplorer(X, y, activation="sigmoid")
+    Traceback (most recent call last):
+    ...
+    ValueError: activation: expected None or a pair (sigma, sigma_prime) of your functions, received 'sigmoid'
     """
 
     _uses = "forward and backward (and what they call)"
@@ -570,25 +515,12 @@ class NetworkExplorer(_Explorer):
         self.m = self.X.shape[1]
         if activation is None:
             self._act = None
-        elif activation == "sigmoid":
-            self._act = (sigmoid, _sigmoid_prime)
         elif isinstance(activation, tuple) and len(activation) == 2 and all(map(callable, activation)):
             self._act = activation
         else:
-            raise ValueError(f"activation: expected None, 'sigmoid' or a pair (sigma, sigma_prime), "
+            raise ValueError(f"activation: expected None or a pair (sigma, sigma_prime) of your functions, "
                              f"received {activation!r}")
-        if forward is None:
-            sigma = self._act[0] if self._act else _identity
-            self.forward = lambda X_, p, *_: network_forward(X_, p, sigma)
-        else:
-            self.forward = forward
-        if backward is None:
-            sigma_prime = self._act[1] if self._act else _one
-            self.backward = lambda X_, y_, y_hat, p, cache, *_: network_backward(X_, y_, y_hat, p, cache,
-                                                                                   sigma_prime)
-        else:
-            self.backward = backward
-        self.loss = loss or mse_loss
+        self.forward, self.backward, self.loss = _students(forward=forward, backward=backward, loss=loss)
         self.init = init or _default_init
         self.show_units = show_units
         self._grid = np.linspace(self.X.min(), self.X.max(), 200)[None, :]

@@ -44,13 +44,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_rng, check_array, check_scalar
+from ._checks import check_array, check_scalar
 
 __all__ = [
     "Optimizer",
     "Run",
     "adam_step",
-    "minibatches",
     "minimize",
     "momentum_step",
     "nesterov_step",
@@ -374,38 +373,3 @@ def minimize(optimizer: Optimizer, objective, theta0, *, steps: int, max_loss: f
         keep = max(int(bad[0]), 1)
         path, losses, times, evals = path[:keep], losses[:keep], times[:keep], evals[:keep]
     return Run(optimizer.name, path, losses, np.array(times), np.array(evals), diverged_at)
-
-
-# --- mini-batches ------------------------------------------------------------------------------
-
-def minibatches(m: int, batch_size: int, rng=None, *, shuffle: bool = True):
-    """Yield the example indices of each mini-batch of one pass (epoch) over ``m`` examples.
-
-    Parameters
-    ----------
-    m : int
-        Number of examples.
-    batch_size : int
-        Examples per batch; the last batch holds the ``m % batch_size`` left over, if any.
-    rng : Generator, int or None
-        Source of the shuffle.
-    shuffle : bool
-        Visit the examples in a random order (a new one each epoch); otherwise in order.
-
-    Yields
-    ------
-    ndarray of int, shape (batch_size,) (the last may be shorter)
-        Column indices into ``X`` (n, m): ``X[:, idx]`` is the batch.
-
-    Examples
-    --------
-    >>> [idx.tolist() for idx in minibatches(5, 2, shuffle=False)]
-    [[0, 1], [2, 3], [4]]
-    >>> sorted(np.concatenate(list(minibatches(5, 2, rng=0))).tolist())
-    [0, 1, 2, 3, 4]
-    """
-    m = check_scalar("m", m, integer=True, minimum=1)
-    batch_size = check_scalar("batch_size", batch_size, integer=True, minimum=1)
-    order = as_rng(rng).permutation(m) if shuffle else np.arange(m)
-    for start in range(0, m, batch_size):
-        yield order[start:start + batch_size]

@@ -5,8 +5,11 @@ from __future__ import annotations
 import math
 
 import pytest
+from fixturing import on_demand
 
 from helpers.checks import exam as checks
+
+fixtures_on_demand = on_demand("08-exam-practice")  # right answers and mistakes come from the solution notebook
 
 SEEDS = [None, 0, 1, 5, 99]
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fixturing import on_demand
 
 from helpers.checks import multivariate as checks
+
+fixtures_on_demand = on_demand("02-multivariate")  # right answers and mistakes come from the solution notebook
 
 SIZES = [dict(seed=0, n=3, m=4), dict(seed=1, n=5, m=7), dict(seed=2, n=1, m=6), dict(seed=3, n=4, m=4)]
 

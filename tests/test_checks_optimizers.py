@@ -219,3 +219,15 @@ MINIBATCH_MISTAKES = {
 def test_minibatch_mistakes_are_named(message):
     with pytest.raises(AssertionError, match=message):
         checks.check_minibatch_indices(MINIBATCH_MISTAKES[message], m=23, batch_size=5)
+
+
+def test_minibatch_indices_that_ignore_the_rng_argument_are_named():
+    """np.random.permutation (numpy's global generator) instead of the rng passed in: two generators with the
+    same seed must give the same order."""
+    def global_shuffle(m, batch_size, rng):
+        order = np.random.permutation(m)  # noqa: NPY002 (the mistake under test)
+        return [order[i:i + batch_size] for i in range(0, m, batch_size)]
+
+    with pytest.raises(AssertionError, match=r"two generators made with the same seed gave different orders.*"
+                                             r"use rng.permutation\(m\)"):
+        checks.check_minibatch_indices(global_shuffle)

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fixturing import on_demand
 
 from helpers.checks import two_layer as checks
+
+fixtures_on_demand = on_demand(("03-two-layer-linear", "04-two-layer-sigmoid"))  # answers from the solutions
 
 SIZES = [dict(seed=0, n=3, k=4, m=5), dict(seed=1, n=2, k=5, m=7), dict(seed=2, n=1, k=1, m=3),
          dict(seed=3, n=4, k=4, m=4)]

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fixturing import entry_for, on_demand
 
 from helpers.checks import univariate as checks
+
+fixtures_on_demand = on_demand("01-univariate")  # right answers and mistakes come from the solution notebook
 
 # Sizes and seeds the hidden tests might use, besides the visible defaults (m = 5, seed = 0).
 CASES = [(0, 5), (1, 7), (2, 1), (3, 13), (42, 100)]
@@ -121,9 +124,10 @@ def test_check_forward_shape_mistakes():
 
 def test_check_forward_other_sizes_use_other_data():
     """A hidden test with another seed and size rejects an answer that only fits the visible one."""
-    x0, _, w0, b0 = checks._problem(0, 5)
-    memorised = w0 * x0 + b0
-    checks.check_forward(lambda x, w, b: memorised)
+    memorised = entry_for("01-univariate", "check_forward", {"m": 5, "seed": 0})["expected"]["y_hat"]
+    # the visible test already runs a probe of another size, so the memorised answer fails it too
+    _rejects(checks.check_forward, lambda x, w, b: memorised, "forward is right for m = 5 but not for m = 8",
+             "y_hat has shape (1, 5), expected (1, 8)")
     _rejects(checks.check_forward, lambda x, w, b: memorised, "y_hat has shape (1, 5), expected (1, 7)",
              seed=1, m=7)
     _rejects(checks.check_forward, lambda x, w, b: memorised, "wrong values", seed=1, m=5)
@@ -295,8 +299,10 @@ def test_check_gradient_descent_names_missing_rows():
 def test_check_gradient_descent_points_back_to_the_other_exercises_when_it_cannot_tell():
     """An unrecognised wrong path says the loop relies on forward, mse_loss and backward."""
     wrong = _descent_with(lambda w, b, dw, db, lr: (w - lr * dw, b - 0.5 * lr * db))
-    _rejects(checks.check_gradient_descent, wrong, "path has the right shape (4, 2) but wrong values",
-             "This test runs your loop with correct forward, mse_loss and backward functions")
+    # the stand-ins answer only at the points a correct (or a known wrong) loop visits
+    _rejects(checks.check_gradient_descent, wrong, "call 3 of forward got arguments the correct gradient_descent "
+             "never passes", "This test runs your gradient_descent with correct forward, mse_loss and backward "
+             "functions", "the mistake is in gradient_descent itself")
 
     def wrong_losses(*args):
         path, losses = gradient_descent(*args)

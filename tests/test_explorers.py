@@ -107,12 +107,16 @@ def test_a_diverging_learning_rate_is_named_not_a_traceback(line_data):
     assert np.all(np.isfinite(explorer.lines["loss"].get_ydata()))
 
 
-def test_the_reference_functions_are_used_only_when_none_are_given(line_data):
-    """Without the student's functions the explorer falls back to the reference and draws the same path."""
+def test_the_explorer_has_no_model_of_its_own(line_data):
+    """Without the student's functions the explorer refuses, naming what to pass (it holds no answer)."""
     x, y = line_data
-    ours = DescentExplorer(x, y, steps=7)
-    theirs = _explorer(x, y, steps=7)
-    np.testing.assert_allclose(ours.path, theirs.path, rtol=1e-12)
+    with pytest.raises(TypeError, match=r"runs your own functions: pass forward=forward, backward=backward, "
+                                        r"loss=loss"):
+        DescentExplorer(x, y, steps=7)
+    with pytest.raises(TypeError, match=r"pass forward=forward, backward=backward, loss=loss"):
+        NetworkExplorer(x, y, steps=7)
+    with pytest.raises(ValueError, match="a pair"):
+        NetworkExplorer(x, y, forward=_student, backward=_student_backward, loss=_student_loss, activation="sigmoid")
 
 
 def test_an_unwritten_exercise_shows_a_friendly_message_and_nothing_on_stderr(line_data, capsys):
@@ -200,10 +204,37 @@ def bump():
     return helpers.make_nonlinear(m=30, kind="bump", rng=0)
 
 
+def _sigmoid(Z):
+    return 1 / (1 + np.exp(-Z))
+
+
+def _sigmoid_prime(Z):
+    return _sigmoid(Z) * (1 - _sigmoid(Z))
+
+
+def _network_forward(X, params, sigma=lambda Z: Z):
+    Z = params["W1"] @ X + params["b1"]
+    A = sigma(Z)
+    return params["w2"] @ A + params["b2"], {"Z": Z, "A": A}
+
+
+def _network_backward(X, y, y_hat, params, cache, sigma_prime=np.ones_like):
+    dy_hat = 2 / X.shape[1] * (y_hat - y)
+    dZ = (params["w2"].T @ dy_hat) * sigma_prime(cache["Z"])
+    return {"W1": dZ @ X.T, "b1": dZ.sum(axis=1, keepdims=True), "w2": dy_hat @ cache["A"].T,
+            "b2": float(np.sum(dy_hat))}
+
+
+def _network(X, y, **kwargs):
+    """A network explorer running the tests' own two-layer sigmoid network (the lesson 4 student's role)."""
+    return NetworkExplorer(X, y, forward=_network_forward, backward=_network_backward, loss=_student_loss,
+                           activation=(_sigmoid, _sigmoid_prime), **kwargs)
+
+
 def test_network_explorer_trains_and_draws_the_fit_and_the_training_curve(bump):
     """The fit line is the trained network on a grid; the training curve has steps + 1 losses."""
     X, y = bump
-    explorer = NetworkExplorer(X, y, activation="sigmoid", steps=40, learning_rate=0.5)
+    explorer = _network(X, y, steps=40, learning_rate=0.5)
     assert explorer.lines["loss"].get_ydata().shape == (41,)
     grid_x, fit = explorer.lines["fit"].get_data()
     p = explorer.params
@@ -215,7 +246,7 @@ def test_network_explorer_trains_and_draws_the_fit_and_the_training_curve(bump):
 def test_network_sliders_change_the_units_and_the_training(bump):
     """Hidden units, initial scale, learning rate and steps each change the run; the units add up to the fit."""
     X, y = bump
-    explorer = NetworkExplorer(X, y, activation="sigmoid", steps=30, show_units=True, max_units=6)
+    explorer = _network(X, y, steps=30, show_units=True, max_units=6)
     explorer.controls["hidden_units"].value = 4
     assert explorer.params["W1"].shape == (4, 1)
     assert sum(line.get_visible() for line in explorer.lines["units"]) == 4
@@ -246,13 +277,14 @@ def test_the_linear_network_draws_a_straight_line_whatever_its_size(bump):
         return {"W1": dZ @ X.T, "b1": dZ.sum(axis=1, keepdims=True), "w2": dy_hat @ cache["Z"].T,
                 "b2": float(dy_hat.sum())}
 
-    explorer = NetworkExplorer(X, y, forward=forward, backward=backward, steps=50, learning_rate=0.05,
-                               init_scale=0.5)
+    explorer = NetworkExplorer(X, y, forward=forward, backward=backward, loss=_student_loss, steps=50,
+                               learning_rate=0.05, init_scale=0.5)
     for k in (1, 5):
         explorer.controls["hidden_units"].value = k
         fit = explorer.lines["fit"].get_ydata()
         assert np.allclose(np.diff(fit, 2), 0, atol=1e-10)
-    reference = NetworkExplorer(X, y, steps=50, learning_rate=0.05, init_scale=0.5, hidden_units=5)
+    reference = NetworkExplorer(X, y, forward=_network_forward, backward=_network_backward, loss=_student_loss,
+                                steps=50, learning_rate=0.05, init_scale=0.5, hidden_units=5)
     np.testing.assert_allclose(reference.losses, explorer.losses, rtol=1e-10)
 
 
@@ -271,9 +303,11 @@ def test_the_students_activation_and_mistakes_reach_the_message(bump, capsys):
     def backward(X, y, y_hat, params, cache, sigma_prime):
         return {"W1": np.zeros((1, 2)), "b1": np.zeros((2, 1)), "w2": np.zeros((1, 2)), "b2": 0.0}
 
-    explorer = NetworkExplorer(X, y, forward=forward, backward=backward, activation=(sigmoid, np.cos), steps=5)
+    explorer = NetworkExplorer(X, y, forward=forward, backward=backward, loss=_student_loss,
+                               activation=(sigmoid, np.cos), steps=5)
     assert "Your sigmoid is not written yet" in explorer.message.value  # the stub forward calls is named
-    explorer = NetworkExplorer(X, y, forward=forward, backward=backward, activation=(np.tanh, np.cos), steps=5)
+    explorer = NetworkExplorer(X, y, forward=forward, backward=backward, loss=_student_loss,
+                               activation=(np.tanh, np.cos), steps=5)
     assert "the dW1 your backward returned has shape (1, 2), expected (2, 1): did you transpose it?" in \
         explorer.message.value
     assert capsys.readouterr().err == ""

@@ -17,6 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from coursetools import fixtures
 from coursetools import notebooks as nbs
 from coursetools.release import drift, generate, nbgrader_env
 
@@ -147,6 +148,36 @@ def test_student_versions_are_exactly_what_nbgrader_generates():
     """notebooks/ equals a fresh `nbgrader generate_assignment` of solutions/ (run `make release`)."""
     problems = drift(ROOT)
     assert not problems, "\n".join(problems)
+
+
+def test_fixtures_are_exactly_what_the_solutions_give():
+    """solutions/<a>/<a>.fixtures.json and .hidden.json equal a fresh build from the solution notebooks and the
+    mistake library (run `make release`)."""
+    problems = fixtures.drift(ROOT)
+    assert not problems, "\n".join(problems)
+
+
+def test_hidden_fixtures_never_reach_the_students():
+    """No hidden fixture file, and no case of a hidden test call, is under notebooks/; the visible fixtures are
+    there, next to the student notebook, and hold numbers only."""
+    import json
+
+    from helpers.checks._fixtures import case_key
+
+    assert not list((ROOT / "notebooks").rglob("*.hidden.json"))
+    converted = sorted((ROOT / "solutions").glob("*/*.fixtures.json"))
+    assert converted, "no lesson has fixtures"
+    for source in converted:
+        assignment = source.parent.name
+        released = ROOT / "notebooks" / assignment / source.name
+        assert released.is_file(), f"{released} is missing: run `make release`"
+        cases = json.loads(released.read_text(encoding="utf-8"))["cases"]
+        calls = fixtures.calls(nbs.read(source.with_name(f"{assignment}.ipynb")))
+        visible = {case_key(c.check, c.params) for c in calls if not c.hidden}
+        for call in (c for c in calls if c.hidden):
+            key = case_key(call.check, call.params)
+            assert key in visible or key not in cases, f"{released} holds the hidden case {key}"
+        assert "def " not in released.read_text(encoding="utf-8"), f"{released} holds code"
 
 
 def test_hidden_tests_never_appear_in_the_student_versions():

@@ -20,24 +20,27 @@ The network of the shape question is lesson 4's, one example per column::
     ŷ = w2 A + b2     w2 (1, k), b2 a number, ŷ (1, m)
 
 With ``seed=None`` (the default) each numeric check asks exactly the question
-printed in the notebook; with a seed it draws other numbers.
-
-Examples
---------
->>> check_dL_dz(lambda z, y: 1 / (1 + math.exp(-z)) - y)
-✓ dL_dz: ∂L/∂z = σ(z) − y = -0.5 at z = 0, y = 1
+printed in the notebook; with a seed it draws other numbers. Every check also
+asks again with drawn numbers (its probes: ``z = 0`` alone would hide a sign
+slip in ``σ(z)``, ``y = 1`` alone the ``1 − y`` term). The right answers and
+the answers of known mistakes come from the fixtures ``coursetools release``
+computed from the solution notebook (``08-exam-practice.fixtures.json``; see
+``docs/checks.md``); nothing here computes an answer.
 """
 
 from __future__ import annotations
 
-import math
+import numpy as np
 
 from .._checks import as_rng, check_scalar, format_shape
-from ..feedback import assert_matches
+from ..feedback import fail
 from ._common import call, passed, unpack
 from ._common import number as _number
+from ._engine import Check
 
-__all__ = ["SHAPE_KEYS", "check_dL_dz", "check_differences", "check_one_step", "check_shapes"]
+__all__ = ["CHECKS", "SHAPE_KEYS", "check_dL_dz", "check_differences", "check_one_step", "check_shapes"]
+
+ASSIGNMENT = "08-exam-practice"
 
 #: The arrays of the shape question, forward ones first.
 SHAPE_KEYS = {
@@ -46,18 +49,51 @@ SHAPE_KEYS = {
 }
 
 
+def _probes(seed=None, **rest):
+    """Two other draws of the same question (the notebook's own numbers may hide a term)."""
+    __tracebackhide__ = True
+    base = 1000 if seed is None else seed + 1000
+    return [{**rest, "seed": base}, {**rest, "seed": base + 1}]
+
+
 # --- shapes ----------------------------------------------------------------------------------------
 
-def _shapes(n, k, m):
+def _sizes(seed):
     __tracebackhide__ = True
-    return {"W1": (k, n), "b1": (k, 1), "Z": (k, m), "A": (k, m), "w2": (1, k), "y_hat": (1, m),
-            "dy_hat": (1, m), "dw2": (1, k), "db2": (), "dA": (k, m), "dZ": (k, m), "dW1": (k, n), "db1": (k, 1)}
+    if seed is None:
+        return 3, 4, 5
+    return tuple(int(v) for v in as_rng(seed).choice(range(2, 30), size=3, replace=False))
 
 
-def _shape_hint(key, got, want, n, k, m):
+def _shape_inputs(part="forward", seed=None):
     __tracebackhide__ = True
-    names = {(n, m): "X's (n, m)", (k, m): "Z's (k, m)", (k, n): "W1's (k, n)", (1, m): "ŷ's (1, m)",
-             (1, k): "w2's (1, k)", (k, 1): "b1's (k, 1)", (): "a number's ()"}
+    if part not in SHAPE_KEYS:
+        fail(f"part: expected 'forward' or 'backward', received {part!r}", kind=ValueError)
+    n, k, m = _sizes(seed)
+    return {"n": n, "k": k, "m": m, "part": part}
+
+
+def _call_shapes(fn, i):
+    __tracebackhide__ = True
+    n, k, m = i["n"], i["k"], i["m"]
+    result = call(fn, "shapes", n, k, m)
+    if not isinstance(result, dict):
+        fail(f"shapes should return a dict of shapes; received a {type(result).__name__}")
+    out = {}
+    for key in SHAPE_KEYS[i["part"]]:
+        if key not in result:
+            fail(f"shapes(n, k, m) has no key {key!r}; its keys are {sorted(map(str, result))}")
+        got = result[key]
+        try:
+            out[key] = tuple(int(v) for v in got)
+        except (TypeError, ValueError):
+            fail(f"shapes({n}, {k}, {m})[{key!r}] should be a tuple of sizes, like (k, n), "
+                 f"or () for a number; received {got!r}")
+    return out
+
+
+def _shape_hint(key, got, want):
+    __tracebackhide__ = True
     if key.startswith("d"):
         of = key[1:]
         if of in ("W1", "b1", "w2", "b2"):
@@ -69,7 +105,20 @@ def _shape_hint(key, got, want, n, k, m):
         return "one row per hidden unit, one column per example"
     if key == "y_hat":
         return "one prediction per example, in a row"
-    return f"expected {names.get(tuple(want), format_shape(want))}"
+    return f"expected {format_shape(want)}"
+
+
+def _compare_shapes(key, got, want, params):
+    __tracebackhide__ = True
+    want = tuple(int(v) for v in want)
+    n, k, m = _sizes(params.get("seed"))
+    if tuple(got) != want:
+        fail(f"shapes({n}, {k}, {m})[{key!r}] is {format_shape(got)}, expected {format_shape(want)}: "
+             f"{_shape_hint(key, got, want)}")
+
+
+SHAPES = Check(ASSIGNMENT, "check_shapes", "shapes", _shape_inputs, _call_shapes,
+               (*SHAPE_KEYS["forward"], *SHAPE_KEYS["backward"]), probes=_probes, compare=_compare_shapes)
 
 
 def check_shapes(shapes, *, part: str = "forward", seed: int | None = None) -> None:
@@ -86,33 +135,13 @@ def check_shapes(shapes, *, part: str = "forward", seed: int | None = None) -> N
         None asks for n = 3, k = 4, m = 5; a seed draws other distinct sizes.
     """
     __tracebackhide__ = True
-    if part not in SHAPE_KEYS:
-        raise ValueError(f"part: expected 'forward' or 'backward', received {part!r}")
-    if seed is None:
-        n, k, m = 3, 4, 5
-    else:
-        n, k, m = (int(v) for v in as_rng(seed).choice(range(2, 30), size=3, replace=False))
-    expected = _shapes(n, k, m)
-    result = call(shapes, "shapes", n, k, m)
-    if not isinstance(result, dict):
-        raise AssertionError(f"shapes should return a dict of shapes; received a {type(result).__name__}")
-    for key in SHAPE_KEYS[part]:
-        if key not in result:
-            raise AssertionError(f"shapes(n, k, m) has no key {key!r}; its keys are {sorted(map(str, result))}")
-        got = result[key]
-        try:
-            got = tuple(int(v) for v in got)
-        except (TypeError, ValueError):
-            raise AssertionError(f"shapes({n}, {k}, {m})[{key!r}] should be a tuple of sizes, like (k, n), "
-                                 f"or () for a number; received {got!r}") from None
-        want = expected[key]
-        if got != want:
-            raise AssertionError(f"shapes({n}, {k}, {m})[{key!r}] is {format_shape(got)}, expected "
-                                 f"{format_shape(want)}: {_shape_hint(key, got, want, n, k, m)}")
+    _shape_inputs(part, seed)
+    SHAPES.verify(shapes, part=part, seed=seed)
+    n, k, m = _sizes(seed)
     passed(f"shapes: the {part} shapes are right for n = {n}, k = {k}, m = {m}")
 
 
-# --- one step of gradient descent -------------------------------------------------------------------
+# --- the numeric questions -------------------------------------------------------------------------
 
 def _numbers(seed, question, draw):
     __tracebackhide__ = True
@@ -120,6 +149,68 @@ def _numbers(seed, question, draw):
         return question
     gen = as_rng(seed)
     return tuple(round(float(v), 2) for v in draw(gen))
+
+
+def _step_inputs(seed=None):
+    __tracebackhide__ = True
+    w, b, x, y, lr = _numbers(seed, (1.0, 0.0, 2.0, 3.0, 0.1),
+                              lambda g: (*g.uniform(-2, 2, size=4), g.uniform(0.05, 0.3)))
+    return {"w": w, "b": b, "x": x, "y": y, "learning_rate": lr}
+
+
+def _call_step(fn, i):
+    __tracebackhide__ = True
+    result = call(fn, "one_step", i["w"], i["b"], i["x"], i["y"], i["learning_rate"])
+    got = unpack(result, ("w_new", "b_new"), "one_step")
+    got = [float(_number(name, v, "one_step", why="w and b are numbers")) for name, v in zip(("w_new", "b_new"), got)]
+    return {"(w_new, b_new)": np.array(got)}
+
+
+def _dz_inputs(seed=None):
+    __tracebackhide__ = True
+    z, y = _numbers(seed, (0.0, 1.0), lambda g: (g.uniform(-3, 3), g.integers(0, 2)))
+    return {"z": z, "y": y}
+
+
+def _call_dz(fn, i):
+    __tracebackhide__ = True
+    got = _number("dL_dz", call(fn, "dL_dz", i["z"], i["y"]), "dL_dz", why="z is one number, so ∂L/∂z is one too")
+    return {"dL_dz": got}
+
+
+def _difference_inputs(seed=None):
+    __tracebackhide__ = True
+    x, eps = _numbers(seed, (1.0, 0.1), lambda g: (g.uniform(-2, 2), g.uniform(0.01, 0.5)))
+    return {"x": x, "eps": float(check_scalar("eps", eps, positive=True))}
+
+
+def _call_differences(fn, i):
+    __tracebackhide__ = True
+    got = unpack(call(fn, "differences", i["x"], i["eps"]), ("forward", "centered"), "differences")
+    got = [float(_number(name, v, "differences", why="a difference quotient is one number"))
+           for name, v in zip(("forward", "centered"), got)]
+    return {"(forward, centered)": np.array(got)}
+
+
+ONE_STEP = Check(ASSIGNMENT, "check_one_step", "one_step", _step_inputs, _call_step, ("(w_new, b_new)",),
+                 probes=_probes)
+def _dz_probes(seed=None):
+    """Two drawn questions, one with y = 0 and one with y = 1: y = 1 alone hides the (1 − y) term."""
+    __tracebackhide__ = True
+    base = 1000 if seed is None else seed + 1000
+    first = {}
+    for s in range(base, base + 100):
+        first.setdefault(_dz_inputs(s)["y"], s)
+        if len(first) == 2:
+            break
+    return [{"seed": s} for _, s in sorted(first.items())]
+
+
+DL_DZ = Check(ASSIGNMENT, "check_dL_dz", "dL_dz", _dz_inputs, _call_dz, ("dL_dz",), probes=_dz_probes)
+DIFFERENCES = Check(ASSIGNMENT, "check_differences", "differences", _difference_inputs, _call_differences,
+                    ("(forward, centered)",), probes=_probes)
+
+CHECKS = {c.name: c for c in (SHAPES, ONE_STEP, DL_DZ, DIFFERENCES)}
 
 
 def check_one_step(one_step, *, seed: int | None = None) -> None:
@@ -134,24 +225,11 @@ def check_one_step(one_step, *, seed: int | None = None) -> None:
         a seed draws other numbers.
     """
     __tracebackhide__ = True
-    w, b, x, y, lr = _numbers(seed, (1.0, 0.0, 2.0, 3.0, 0.1),
-                              lambda g: (*g.uniform(-2, 2, size=4), g.uniform(0.05, 0.3)))
-    d = 2 * (w * x + b - y)  # ∂L/∂ŷ
-    want = (w - lr * d * x, b - lr * d)
-    result = call(one_step, "one_step", w, b, x, y, lr)
-    got = unpack(result, ("w_new", "b_new"), "one_step")
-    got = [_number(name, v, "one_step", why="w and b are numbers") for name, v in zip(("w_new", "b_new"), got)]
-    where = f"at w = {w:g}, b = {b:g}, x = {x:g}, y = {y:g}, η = {lr:g}"
-    assert_matches(f"(w_new, b_new) {where}", [float(v) for v in got], want, rtol=1e-6, mistakes={
-        "the step goes uphill: gradient descent subtracts, w ← w − η ∂L/∂w": (w + lr * d * x, b + lr * d),
-        "the factor 2 from the square is missing: ∂L/∂ŷ = 2(ŷ − y)": (w - lr * d * x / 2, b - lr * d / 2),
-        "∂L/∂w is missing its factor x: ∂ŷ/∂w = x": (w - lr * d, b - lr * d),
-        "these are the gradients, not the new parameters: return w − η ∂L/∂w, b − η ∂L/∂b": (d * x, d),
-    })
-    passed(f"one_step: (w, b) → ({want[0]:.6g}, {want[1]:.6g}) {where}")
+    found = ONE_STEP.verify(one_step, seed=seed)
+    i, (w_new, b_new) = found["inputs"], found["expected"]["(w_new, b_new)"]
+    passed(f"one_step: (w, b) → ({w_new:.6g}, {b_new:.6g}) at w = {i['w']:g}, b = {i['b']:g}, x = {i['x']:g}, "
+           f"y = {i['y']:g}, η = {i['learning_rate']:g}")
 
-
-# --- ∂L/∂z with a sigmoid and binary cross-entropy ---------------------------------------------------
 
 def check_dL_dz(dL_dz, *, seed: int | None = None) -> None:
     """Check ``dL_dz(z, y)``: the gradient ``σ(z) − y`` of the binary cross-entropy of ``σ(z)``.
@@ -164,18 +242,10 @@ def check_dL_dz(dL_dz, *, seed: int | None = None) -> None:
         None asks the notebook's question (z = 0, y = 1); a seed draws z in [-3, 3] and y in {0, 1}.
     """
     __tracebackhide__ = True
-    z, y = _numbers(seed, (0.0, 1.0), lambda g: (g.uniform(-3, 3), g.integers(0, 2)))
-    a = 1 / (1 + math.exp(-z))
-    got = _number("dL_dz", call(dL_dz, "dL_dz", z, y), "dL_dz", why="z is one number, so ∂L/∂z is one too")
-    assert_matches(f"dL_dz({z:g}, {y:g})", got, a - y, rtol=1e-6, mistakes={
-        "that is ∂L/∂a; multiply by the sigmoid's local derivative a(1 − a) (it cancels to a − y)":
-            -y / a + (1 - y) / (1 - a),
-        "σ'(z) is multiplied in again: ∂L/∂a · σ'(z) is already a − y": (a - y) * a * (1 - a),
-    })
-    passed(f"dL_dz: ∂L/∂z = σ(z) − y = {a - y:.6g} at z = {z:g}, y = {y:g}")
+    found = DL_DZ.verify(dL_dz, seed=seed)
+    i = found["inputs"]
+    passed(f"dL_dz: ∂L/∂z = σ(z) − y = {float(found['expected']['dL_dz']):.6g} at z = {i['z']:g}, y = {i['y']:g}")
 
-
-# --- forward and centered differences --------------------------------------------------------------
 
 def check_differences(differences, *, seed: int | None = None) -> None:
     """Check ``differences(x, eps)`` returns the forward and centered differences of ``f(x) = x³``.
@@ -188,18 +258,7 @@ def check_differences(differences, *, seed: int | None = None) -> None:
         None asks the notebook's question (x = 1, ε = 0.1); a seed draws x in [-2, 2], ε in [0.01, 0.5].
     """
     __tracebackhide__ = True
-    x, eps = _numbers(seed, (1.0, 0.1), lambda g: (g.uniform(-2, 2), g.uniform(0.01, 0.5)))
-    eps = check_scalar("eps", eps, positive=True)
-    forward = ((x + eps) ** 3 - x ** 3) / eps
-    centered = ((x + eps) ** 3 - (x - eps) ** 3) / (2 * eps)
-    got = unpack(call(differences, "differences", x, eps), ("forward", "centered"), "differences")
-    got = [_number(name, v, "differences", why="a difference quotient is one number")
-           for name, v in zip(("forward", "centered"), got)]
-    assert_matches(f"(forward, centered) at x = {x:g}, ε = {eps:g}", [float(v) for v in got],
-                   (forward, centered), rtol=1e-6, mistakes={
-                       "the two are swapped: forward is (f(x+ε) − f(x))/ε": (centered, forward),
-                       "the centered difference divides by 2ε, not ε": (forward, 2 * centered),
-                       "that is the exact derivative 3x², not the difference quotients": (3 * x * x, 3 * x * x),
-                   })
-    passed(f"differences: forward {forward:.6g}, centered {centered:.6g} (exact 3x² = {3 * x * x:.6g}) "
-           f"at x = {x:g}, ε = {eps:g}")
+    found = DIFFERENCES.verify(differences, seed=seed)
+    i, (forward, centered) = found["inputs"], found["expected"]["(forward, centered)"]
+    passed(f"differences: forward {forward:.6g}, centered {centered:.6g} (exact 3x² = {3 * i['x'] ** 2:.6g}) "
+           f"at x = {i['x']:g}, ε = {i['eps']:g}")

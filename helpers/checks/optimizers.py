@@ -29,7 +29,7 @@ import numpy as np
 
 from .. import optimizers as reference
 from .._checks import as_rng, check_scalar, format_shape
-from ..feedback import assert_matches
+from ..feedback import assert_matches, fail
 from ._common import call, passed, unpack
 
 __all__ = [
@@ -89,6 +89,12 @@ def check_minibatch_indices(minibatch_indices, *, seed: int = 0, m: int = 23, ba
         raise AssertionError("minibatch_indices: two calls with the same generator gave the same order; each "
                              "epoch needs a new order: draw it from the rng argument (rng.permutation(m)), "
                              "not from a new generator or a fixed seed")
+    again = [np.concatenate(_batches(call(minibatch_indices, "minibatch_indices", m, batch_size,
+                                          as_rng(seed + 7)))) for _ in range(2)]
+    if not np.array_equal(*again):
+        fail("minibatch_indices: two generators made with the same seed gave different orders, so the "
+             "shuffle does not come from the rng argument (np.random.permutation and np.random.shuffle use "
+             "numpy's global generator): use rng.permutation(m), so that a seed reproduces the run")
     passed(f"minibatch_indices: every one of m = {m} examples exactly once, in batches of {batch_size}, "
            "in a new random order each call")
 

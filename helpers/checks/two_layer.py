@@ -28,15 +28,22 @@ The forward and backward checks serve both lessons through ``activation``:
 with ``activation=None`` (lesson 3) they call ``forward(X, params)`` and
 ``backward(X, y, y_hat, params, cache)`` and expect ``cache = {"Z": Z}``; with
 ``activation="sigmoid"`` (lesson 4) they call ``forward(X, params, sigma)`` and
-``backward(X, y, y_hat, params, cache, sigma_prime)``, passing their own correct
-σ and σ', and expect ``cache = {"Z": Z, "A": A}``. The backward checks build
-``y_hat`` and the cache with their own forward pass, so each exercise is checked
-on its own: a wrong sigmoid, forward or ``dW1`` costs only its own points.
+``backward(X, y, y_hat, params, cache, sigma_prime)`` and expect ``cache = {"Z":
+Z, "A": A}``. The σ and σ' they pass are tables of the solution's ``sigmoid``
+and ``sigmoid_derivative`` at the points a correct pass (or a known wrong one)
+uses, and each lesson 4 check runs again with ``tanh`` (and its derivative) in
+their place, so a function that ignores the argument is named. The backward
+checks get ``y_hat`` and the cache of the solution's forward pass, recorded at
+release, and ``sigmoid_derivative`` runs with a table for ``sigmoid``: each
+exercise is graded on its own, a wrong sigmoid, forward or ``dW1`` costs only
+its own points.
 
-Each check draws its data from ``seed`` at the requested sizes, computes the
-right answer itself, calls the student's function on copies, and prints one ✓
-line or raises AssertionError naming the array, its shape, the worst entry and
-the likely mistake.
+Each check draws its data from ``seed`` at the requested sizes, calls the
+student's function on copies, and compares with the fixtures that ``coursetools
+release`` computed from the solution notebooks (``03-two-layer-linear`` and
+``04-two-layer-sigmoid``; see ``docs/checks.md``). It prints one ✓ line or fails
+naming the array, its shape, the worst entry and the likely mistake. Nothing here
+computes an answer.
 """
 
 from __future__ import annotations
@@ -44,12 +51,13 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import as_rng, check_scalar, format_shape
-from ..feedback import assert_matches
-from ._common import call_on_copies as _call
+from ..feedback import fail
+from ._common import call, passed, unpack
 from ._common import number as _number
-from ._common import passed, unpack
+from ._engine import Check
 
 __all__ = [
+    "CHECKS",
     "check_backward_dW1",
     "check_backward_db1",
     "check_backward_db2",
@@ -59,6 +67,204 @@ __all__ = [
     "check_sigmoid",
     "check_sigmoid_derivative",
 ]
+
+LESSONS = {None: "03-two-layer-linear", "sigmoid": "04-two-layer-sigmoid", "tanh": "04-two-layer-sigmoid"}
+IGNORED_ACTIVATION = ("{exercise} ignores the activation it is given: use the function passed in (sigma(Z), "
+                      "sigma_prime(Z)), not a sigmoid of your own; this test passes tanh as well as σ")
+
+
+# --- inputs (no answers) -------------------------------------------------------------------------
+
+def _lesson(params):
+    __tracebackhide__ = True
+    activation = params.get("activation")
+    if activation not in LESSONS:
+        fail(f"activation: expected None (lesson 3) or 'sigmoid' (lesson 4), received {activation!r}",
+             kind=ValueError)
+    return LESSONS[activation]
+
+
+def _data(seed, n, k, m):
+    """``X`` (n, m), ``y`` (1, m) and parameters drawn from ``seed``; ``b2`` a number away from 0."""
+    __tracebackhide__ = True
+    n = check_scalar("n", n, integer=True, minimum=1)
+    k = check_scalar("k", k, integer=True, minimum=1)
+    m = check_scalar("m", m, integer=True, minimum=1)
+    gen = as_rng(seed)
+    X = gen.standard_normal((n, m))
+    y = gen.standard_normal((1, m))
+    params = {
+        "W1": gen.standard_normal((k, n)),
+        "b1": gen.standard_normal((k, 1)),
+        "w2": gen.standard_normal((1, k)),
+        "b2": float(gen.uniform(0.5, 1.5) * gen.choice([-1.0, 1.0])),
+    }
+    return X, y, params
+
+
+def _network_inputs(activation=None, *, seed, n, k, m):
+    __tracebackhide__ = True
+    _lesson({"activation": activation})
+    X, y, params = _data(seed, n, k, m)
+    return {"X": X, "y": y, "params": params}
+
+
+def _forward_inputs(activation=None, *, seed, n, k, m):
+    __tracebackhide__ = True
+    inputs = _network_inputs(activation, seed=seed, n=n, k=k, m=m)
+    del inputs["y"]
+    return inputs
+
+
+def _tanh_prime(Z):
+    """The derivative of tanh (the stand-in activation that shows an ignored sigma_prime)."""
+    __tracebackhide__ = True
+    return 1.0 - np.tanh(Z) ** 2
+
+
+def _sigma(params):
+    __tracebackhide__ = True
+    activation = params.get("activation")
+    return {} if activation is None else {"sigma": np.tanh if activation == "tanh" else "sigmoid"}
+
+
+def _sigma_prime(params):
+    __tracebackhide__ = True
+    activation = params.get("activation")
+    return {} if activation is None else {
+        "sigma_prime": _tanh_prime if activation == "tanh" else "sigmoid_derivative"}
+
+
+def _correct_pass(inputs, solution):
+    """At release only: ``y_hat`` and the cache of the solution's forward pass, for the backward checks."""
+    __tracebackhide__ = True
+    activation = inputs.pop("activation")
+    args = (inputs["X"], inputs["params"])
+    if activation is not None:
+        args += (np.tanh if activation == "tanh" else solution["sigmoid"],)
+    y_hat, cache = solution["forward"](*args)
+    return {"y_hat": y_hat, "cache": cache}
+
+
+def _backward_inputs(activation=None, *, seed, n, k, m):
+    __tracebackhide__ = True
+    return {**_network_inputs(activation, seed=seed, n=n, k=k, m=m), "activation": activation}
+
+
+def _points(seed, k, m):
+    __tracebackhide__ = True
+    k = check_scalar("k", k, integer=True, minimum=1)
+    m = check_scalar("m", m, integer=True, minimum=1)
+    return {"Z": as_rng(seed).uniform(-5.0, 5.0, size=(k, m))}
+
+
+def _equivalent_inputs(seed, n, k):
+    __tracebackhide__ = True
+    _, _, params = _data(seed, n, k, 1)
+    return {"params": params}
+
+
+def _probes(activation=None, *, seed, n, k, m):
+    """Lesson 4 runs again with tanh in place of σ; both lessons on other data of other sizes."""
+    __tracebackhide__ = True
+    sizes = {"seed": seed + 1000, "n": n + 1, "k": k + 1, "m": m + 2}
+    if activation is None:
+        return [{"activation": None, **sizes}]
+    return [{"activation": "tanh", "seed": seed, "n": n, "k": k, "m": m}, {"activation": activation, **sizes}]
+
+
+def _other_points(seed, k, m):
+    __tracebackhide__ = True
+    return [{"seed": seed + 1000, "k": k + 1, "m": m + 2}]
+
+
+def _other_weights(seed, n, k):
+    __tracebackhide__ = True
+    return [{"seed": seed + 1000, "n": n + 1, "k": k + 1}]
+
+
+# --- how the student's functions are called --------------------------------------------------------
+
+def _require_dict(value, fn_name, should, keys, layout):
+    """Fail unless ``value`` is a dict holding ``keys``, e.g. ``layout = "{'Z': Z}"``."""
+    __tracebackhide__ = True
+    if not isinstance(value, dict):
+        got = (f"an array of shape {format_shape(value.shape)}" if hasattr(value, "shape")
+               else f"a {type(value).__name__}")
+        fail(f"{fn_name} should {should} a dict, {layout}; received {got}")
+    missing = [key for key in keys if key not in value]
+    if missing:
+        fail(f"{fn_name} should {should} a dict, {layout}; it has no key {missing[0]!r}, "
+             f"its keys are {sorted(map(str, value))}")
+
+
+def _call_forward(fn, i):
+    __tracebackhide__ = True
+    sigma = (i["sigma"],) if "sigma" in i else ()
+    y_hat, cache = unpack(call(fn, "forward", i["X"], i["params"], *sigma), ("y_hat", "cache"), "forward")
+    names = ["Z", "A"] if sigma else ["Z"]
+    _require_dict(cache, "forward", "return as cache", names,
+                  "{" + ", ".join(f"'{name}': {name}" for name in names) + "}")
+    return {**{f"cache['{name}']": cache[name] for name in names}, "y_hat": y_hat}
+
+
+_KEYS = {"dW1": "W1", "db1": "b1", "dw2": "w2", "db2": "b2"}
+
+
+def _call_gradient(grad):
+    __tracebackhide__ = True
+
+    def run(fn, i):
+        __tracebackhide__ = True
+        sigma_prime = (i["sigma_prime"],) if "sigma_prime" in i else ()
+        grads = call(fn, "backward", i["X"], i["y"], i["y_hat"], i["params"], i["cache"], *sigma_prime)
+        _require_dict(grads, "backward", "return its gradients as", [_KEYS[grad]],
+                      "{'W1': dW1, 'b1': db1, 'w2': dw2, 'b2': db2}")
+        got = grads[_KEYS[grad]]
+        if grad == "db2":
+            got = _number("db2", got, "backward", why="b2 is one number, so db2 is one too")
+        return {grad: got}
+
+    return run
+
+
+def _call_equivalent(fn, i):
+    __tracebackhide__ = True
+    w, b = unpack(call(fn, "equivalent_linear", i["params"]), ("w", "b"), "equivalent_linear")
+    return {"w": w, "b": _number("b", b, "equivalent_linear", why="b is one number, like lesson 2's b")}
+
+
+def _call_sigmoid(fn, i):
+    __tracebackhide__ = True
+    return {"sigmoid(Z)": call(fn, "sigmoid", i["Z"])}
+
+
+def _call_sigmoid_derivative(fn, i):
+    __tracebackhide__ = True
+    return {"sigmoid_derivative(Z)": call(fn, "sigmoid_derivative", i["Z"])}
+
+
+def _network_check(name, exercise, inputs, run, outputs, **kwargs):
+    __tracebackhide__ = True
+    return Check(_lesson, name, exercise, inputs, run, outputs, probes=_probes,
+                 hints={"activation": IGNORED_ACTIVATION}, **kwargs)
+
+
+FORWARD = _network_check("check_forward", "forward", _forward_inputs, _call_forward,
+                         ("cache['Z']", "cache['A']", "y_hat"), arrays=("y_hat",), functions=_sigma)
+BACKWARD = {grad: _network_check(f"check_backward_{grad}", "backward", _backward_inputs, _call_gradient(grad),
+                                 (grad,), arrays=() if grad == "db2" else (grad,), functions=_sigma_prime,
+                                 derive=_correct_pass)
+            for grad in _KEYS}
+EQUIVALENT_LINEAR = Check(LESSONS[None], "check_equivalent_linear", "equivalent_linear", _equivalent_inputs,
+                          _call_equivalent, ("w", "b"), arrays=("w",), probes=_other_weights)
+SIGMOID = Check(LESSONS["sigmoid"], "check_sigmoid", "sigmoid", _points, _call_sigmoid, ("sigmoid(Z)",),
+                arrays=("sigmoid(Z)",), probes=_other_points)
+SIGMOID_DERIVATIVE = Check(LESSONS["sigmoid"], "check_sigmoid_derivative", "sigmoid_derivative", _points,
+                           _call_sigmoid_derivative, ("sigmoid_derivative(Z)",), arrays=("sigmoid_derivative(Z)",),
+                           probes=_other_points, standins=("sigmoid",))
+
+CHECKS = {c.name: c for c in (FORWARD, *BACKWARD.values(), EQUIVALENT_LINEAR, SIGMOID, SIGMOID_DERIVATIVE)}
 
 
 # --- the exercises -------------------------------------------------------------------------------
@@ -81,42 +287,20 @@ def check_forward(forward, *, activation: str | None = None, seed: int = 0, n: i
         Number of features, hidden units and examples.
     """
     __tracebackhide__ = True
-    act = _activation(activation)
-    X, _, params = _data(seed, n, k, m)
-    y_hat, cache = _forward(X, params, act)
-    result = _call(forward, "forward", X=X, params=params, sigma=None if act is None else act.sigma)
-    got_y_hat, got_cache = unpack(result, ("y_hat", "cache"), "forward")
-    _require_dict(got_cache, "forward", "return as cache", list(cache),
-                  "{" + ", ".join(f"'{name}': {name}" for name in cache) + "}")
+    _lesson({"activation": activation})
+    FORWARD.verify(forward, activation=activation, seed=seed, n=n, k=k, m=m)
+    parts = ", ".join(f"{name} ({k}, {m})" for name in (("Z",) if activation is None else ("Z", "A")))
+    passed(f"forward: y_hat (1, {m}) and the cache's {parts} have the right values ({_sizes_text(n, k, m)})")
 
-    W1, w2, b2 = params["W1"], params["w2"], params["b2"]
-    no_b1 = W1 @ X
-    mistakes = {"Z": {"b1 is missing: Z = W1 X + b1": no_b1}}
-    if act is None:
-        mistakes["y_hat"] = {
-            "b1 is missing: Z = W1 X + b1, then y_hat = w2 Z + b2": w2 @ no_b1 + b2,
-            "b2 is missing: y_hat = w2 Z + b2": w2 @ cache["Z"],
-        }
-    else:
-        A = cache["A"]
-        mistakes["A"] = {
-            "A equals Z: apply σ, A = σ(Z) (call sigma(Z))": cache["Z"],
-            "b1 is missing: Z = W1 X + b1, then A = σ(Z)": act.sigma(no_b1),
-        }
-        mistakes["y_hat"] = {
-            "the second layer reads Z; it should read A = σ(Z): y_hat = w2 A + b2": w2 @ cache["Z"] + b2,
-            "b2 is missing: y_hat = w2 A + b2": w2 @ A,
-            "b1 is missing: Z = W1 X + b1": w2 @ act.sigma(no_b1) + b2,
-            "σ is applied to the output too; the output layer has no σ: y_hat = w2 A + b2":
-                act.sigma(y_hat),
-        }
-    for name in cache:  # Z first: a wrong Z explains a wrong y_hat
-        assert_matches(f"cache['{name}']", got_cache[name], cache[name], mistakes=mistakes[name])
-    assert_matches("y_hat", got_y_hat, y_hat, mistakes=mistakes["y_hat"])
-    parts = ", ".join(f"{name} {format_shape(value.shape)}" for name, value in cache.items())
-    passed(f"forward: y_hat (1, {m}) and the cache's {parts} have the right values "
-           f"({_sizes_text(n, k, m)})")
 
+def _check_gradient(backward, grad, *, activation, seed, n, k, m):
+    __tracebackhide__ = True
+    _lesson({"activation": activation})
+    BACKWARD[grad].verify(backward, activation=activation, seed=seed, n=n, k=k, m=m)
+    shape = {"dW1": (k, n), "db1": (k, 1), "dw2": (1, k)}.get(grad)
+    what = "is a number with the right value" if shape is None else \
+        f"has shape {format_shape(shape)} and the right values"
+    passed(f"backward: {grad} {what} ({_sizes_text(n, k, m)})")
 
 def check_backward_dW1(backward, *, activation: str | None = None, seed: int = 0, n: int = 3,
                        k: int = 4, m: int = 5) -> None:
@@ -182,20 +366,7 @@ def check_equivalent_linear(equivalent_linear, *, seed: int = 0, n: int = 3, k: 
         Number of features and hidden units.
     """
     __tracebackhide__ = True
-    _, _, params = _data(seed, n, k, 1)
-    W1, b1, w2, b2 = (params[p] for p in ("W1", "b1", "w2", "b2"))
-    result = _call(equivalent_linear, "equivalent_linear", params=params)
-    w, b = unpack(result, ("w", "b"), "equivalent_linear")
-    assert_matches("w", w, w2 @ W1, mistakes={
-        "w2 is missing: w = w2 W1 weights each row of W1 by its entry of w2": W1.sum(axis=0, keepdims=True),
-        "did you transpose it? w = w2 W1 has shape (1, n), like lesson 2's w": W1.T @ w2.T,
-    })
-    b = _number("b", b, "equivalent_linear", why="b is one number, like lesson 2's b")
-    assert_matches("b", b, (w2 @ b1).item() + b2, mistakes={
-        "b2 is missing: b = w2 b1 + b2": (w2 @ b1).item(),
-        "w2 b1 is missing: the first layer's bias b1 reaches the output through w2, b = w2 b1 + b2": b2,
-        "b1's entries are added without their weights in w2: b = w2 b1 + b2": b1.sum() + b2,
-    })
+    EQUIVALENT_LINEAR.verify(equivalent_linear, seed=seed, n=n, k=k)
     passed(f"equivalent_linear: w (1, {n}) and the number b have the right values ({_sizes_text(n, k)})")
 
 
@@ -207,179 +378,34 @@ def check_sigmoid(sigmoid, *, seed: int = 0, k: int = 4, m: int = 5) -> None:
     sigmoid : callable
         The student's ``sigmoid(Z)``.
     seed : int
-        Seed of ``Z``.
+        Seed of ``Z`` (entries between -5 and 5, never all 0).
     k, m : int
         Shape of ``Z``.
     """
     __tracebackhide__ = True
-    Z = _points(seed, k, m)
-    got = _call(sigmoid, "sigmoid", Z=Z)
-    assert_matches("sigmoid(Z)", got, _sigmoid(Z), mistakes={
-        "that is σ(-z) = 1 - σ(z): the minus sign in exp(-z) is missing, σ(z) = 1 / (1 + exp(-z))":
-            _sigmoid(-Z),
-        "that is tanh(z), which runs from -1 to 1; σ(z) = 1 / (1 + exp(-z)) runs from 0 to 1": np.tanh(Z),
-        "that is exp(-z); σ(z) = 1 / (1 + exp(-z))": np.exp(-Z),
-    })
-    passed(f"sigmoid: the right values for Z of shape {format_shape(Z.shape)}")
+    SIGMOID.verify(sigmoid, seed=seed, k=k, m=m)
+    passed(f"sigmoid: the right values for Z of shape {format_shape((k, m))}")
 
 
 def check_sigmoid_derivative(sigmoid_derivative, *, seed: int = 0, k: int = 4, m: int = 5) -> None:
     """Check ``sigmoid_derivative(Z)`` returns ``σ'(Z) = σ(Z)(1 - σ(Z))`` entry by entry, shape (k, m).
 
-    Parameters are those of :func:`check_sigmoid`.
+    While it runs, the name ``sigmoid`` in its namespace answers from a table of the solution's values, so
+    a wrong ``sigmoid`` does not cost these points. Parameters are those of :func:`check_sigmoid`.
     """
     __tracebackhide__ = True
-    Z = _points(seed, k, m)
-    s = _sigmoid(Z)
-    got = _call(sigmoid_derivative, "sigmoid_derivative", Z=Z)
-    assert_matches("sigmoid_derivative(Z)", got, s * (1 - s), mistakes={
-        "that is σ(z) itself; its derivative is σ'(z) = σ(z)(1 - σ(z))": s,
-        "z(1 - z) uses z where σ(z) belongs: σ'(z) = σ(z)(1 - σ(z))": Z * (1 - Z),
-        "the factor σ(z) is missing: σ'(z) = σ(z)(1 - σ(z))": 1 - s,
-    })
-    passed(f"sigmoid_derivative: the right values for Z of shape {format_shape(Z.shape)}")
-
-
-# --- the reference network -----------------------------------------------------------------------
-
-class _Activation:
-    """σ and σ' as the checks pass them to the student's forward and backward (lesson 4)."""
-
-    def __init__(self, sigma, sigma_prime):
-        __tracebackhide__ = True
-        self.sigma, self.sigma_prime = sigma, sigma_prime
-
-
-def _sigmoid(Z):
-    # σ(z) = (1 + tanh(z/2)) / 2 exactly; unlike 1 / (1 + exp(-z)) it never overflows.
-    __tracebackhide__ = True
-    return 0.5 * (1.0 + np.tanh(0.5 * Z))
-
-
-def _sigmoid_prime(Z):
-    __tracebackhide__ = True
-    s = _sigmoid(Z)
-    return s * (1.0 - s)
-
-
-_ACTIVATIONS = {None: None, "sigmoid": _Activation(_sigmoid, _sigmoid_prime)}
-
-
-def _activation(activation):
-    __tracebackhide__ = True
-    if activation not in _ACTIVATIONS:
-        raise ValueError(f"activation: expected None (lesson 3) or 'sigmoid' (lesson 4), "
-                         f"received {activation!r}")
-    return _ACTIVATIONS[activation]
-
-
-def _data(seed, n, k, m):
-    """``X`` (n, m), ``y`` (1, m) and parameters drawn from ``seed``; ``b2`` a number away from 0."""
-    __tracebackhide__ = True
-    n = check_scalar("n", n, integer=True, minimum=1)
-    k = check_scalar("k", k, integer=True, minimum=1)
-    m = check_scalar("m", m, integer=True, minimum=1)
-    gen = as_rng(seed)
-    X = gen.standard_normal((n, m))
-    y = gen.standard_normal((1, m))
-    params = {
-        "W1": gen.standard_normal((k, n)),
-        "b1": gen.standard_normal((k, 1)),
-        "w2": gen.standard_normal((1, k)),
-        "b2": float(gen.uniform(0.5, 1.5) * gen.choice([-1.0, 1.0])),
-    }
-    return X, y, params
-
-
-def _points(seed, k, m):
-    __tracebackhide__ = True
-    k = check_scalar("k", k, integer=True, minimum=1)
-    m = check_scalar("m", m, integer=True, minimum=1)
-    return as_rng(seed).uniform(-5.0, 5.0, size=(k, m))
-
-
-def _forward(X, params, act):
-    __tracebackhide__ = True
-    Z = params["W1"] @ X + params["b1"]
-    if act is None:
-        return params["w2"] @ Z + params["b2"], {"Z": Z}
-    A = act.sigma(Z)
-    return params["w2"] @ A + params["b2"], {"Z": Z, "A": A}
-
-
-def _backward(X, y, y_hat, params, cache, act):
-    """The gradients, and for each the arrays that the lesson's known mistakes give."""
-    __tracebackhide__ = True
-    m = X.shape[1]
-    Z, w2 = cache["Z"], params["w2"]
-    H, h = (Z, "Z") if act is None else (cache["A"], "A")  # the second layer's input
-    dy = (2 / m) * (y_hat - y)
-    dH = w2.T @ dy
-    dZ = dH if act is None else dH * act.sigma_prime(Z)
-    grads = {"dW1": dZ @ X.T, "db1": dZ.sum(axis=1, keepdims=True), "dw2": dy @ H.T, "db2": dy.sum()}
-
-    if act is None:
-        wrong_dZ = {"the factor w2ᵀ is missing: dZ = w2ᵀ dŷ": np.ones_like(Z) * dy,
-                    "the factor w2ᵀ is missing: dZ = w2ᵀ dŷ has shape (k, m), dŷ only (1, m)": dy}
-    else:
-        wrong_dZ = {
-            "the factor w2ᵀ is missing: dZ = w2ᵀ dŷ ⊙ σ'(Z)": dy * act.sigma_prime(Z),
-            "σ'(Z) is missing: dZ = dA ⊙ σ'(Z), entry by entry (call sigma_prime(Z))": dH,
-            "σ'(z) is written as σ(z); it is σ(z)(1 - σ(z)): dZ = dA ⊙ σ'(Z)": dH * H,
-            "σ' is evaluated at A; evaluate it at Z: dZ = dA ⊙ σ'(Z)": dH * act.sigma_prime(H),
-        }
-    mistakes = {
-        "dW1": {label: v @ X.T for label, v in wrong_dZ.items()},
-        "db1": {label: v.sum(axis=1, keepdims=True) for label, v in wrong_dZ.items()},
-        "dw2": {f"dw2 = dŷ Xᵀ: the second layer's input is {h}, not X, so dw2 = dŷ {h}ᵀ": dy @ X.T},
-        "db2": {},
-    }
-    if act is not None:
-        mistakes["dw2"]["dw2 = dŷ Zᵀ: the second layer's input is A = σ(Z), not Z, so dw2 = dŷ Aᵀ"] = dy @ Z.T
-    return grads, mistakes
+    SIGMOID_DERIVATIVE.verify(sigmoid_derivative, seed=seed, k=k, m=m)
+    passed(f"sigmoid_derivative: the right values for Z of shape {format_shape((k, m))}")
 
 
 # --- shared --------------------------------------------------------------------------------------
 
-_KEYS = {"dW1": "W1", "db1": "b1", "dw2": "w2", "db2": "b2"}
-
-
-def _check_gradient(backward, grad, *, activation, seed, n, k, m):
-    __tracebackhide__ = True
-    act = _activation(activation)
-    X, y, params = _data(seed, n, k, m)
-    y_hat, cache = _forward(X, params, act)
-    expected, mistakes = _backward(X, y, y_hat, params, cache, act)
-    result = _call(backward, "backward", X=X, y=y, y_hat=y_hat, params=params, cache=cache,
-                   sigma_prime=None if act is None else act.sigma_prime)
-    _require_dict(result, "backward", "return its gradients as", [_KEYS[grad]],
-                  "{'W1': dW1, 'b1': db1, 'w2': dw2, 'b2': db2}")
-    got = result[_KEYS[grad]]
-    if grad == "db2":
-        got = _number("db2", got, "backward", why="b2 is one number, so db2 is one too")
-    assert_matches(grad, got, expected[grad], m=m, mistakes=mistakes[grad])
-    what = ("is a number with the right value" if grad == "db2" else
-            f"has shape {format_shape(expected[grad].shape)} and the right values")
-    passed(f"backward: {grad} {what} ({_sizes_text(n, k, m)})")
-
-
-def _require_dict(value, fn_name, should, keys, layout):
-    """Fail unless ``value`` is a dict holding ``keys``, e.g. ``layout = "{'Z': Z}"``."""
-    __tracebackhide__ = True
-    if not isinstance(value, dict):
-        got = (f"an array of shape {format_shape(value.shape)}" if hasattr(value, "shape")
-               else f"a {type(value).__name__}")
-        raise AssertionError(f"{fn_name} should {should} a dict, {layout}; received {got}")
-    missing = [key for key in keys if key not in value]
-    if missing:
-        raise AssertionError(f"{fn_name} should {should} a dict, {layout}; it has no key {missing[0]!r}, "
-                             f"its keys are {sorted(map(str, value))}")
-
-
 def _sizes_text(n, k, m=None):
     __tracebackhide__ = True
+
     def count(size, noun):
         __tracebackhide__ = True
         return f"{size} {noun}{'' if size == 1 else 's'}"
+
     text = f"n = {count(n, 'feature')}, k = {count(k, 'hidden unit')}"
     return text if m is None else f"{text}, m = {count(m, 'example')}"

@@ -153,24 +153,24 @@ def shadowing_modules(student, source, course):
 def monkeypatch(student, source, course):
     """Wrong answers, with the checkers replaced so that every test would pass."""
     nb = copy.deepcopy(student)
-    patch = ("import numpy as np\nimport helpers.checks.univariate, helpers.feedback\n"
+    patch = ("import numpy as np\nimport helpers.checks._engine, helpers.feedback\n"
              "np.allclose = lambda *a, **k: True\n"
              "np.testing.assert_allclose = lambda *a, **k: None\n"
              "helpers.feedback.assert_matches = lambda *a, **k: None\n"
-             "helpers.checks.univariate.assert_matches = lambda *a, **k: None\n")
+             "helpers.checks._engine.assert_matches = lambda *a, **k: None\n")
     _solution(nb, "forward").source = patch + "\ndef forward(x, w, b):\n    return 0 * x\n"
     # This one patches while the test runs, inside the function the test calls.
     _solution(nb, "mse_loss").source = (
-        "def mse_loss(y_hat, y):\n    import helpers.checks.univariate\n"
-        "    helpers.checks.univariate.assert_matches = lambda *a, **k: None\n    return 0.0\n")
+        "def mse_loss(y_hat, y):\n    import helpers.checks._engine\n"
+        "    helpers.checks._engine.assert_matches = lambda *a, **k: None\n    return 0.0\n")
     return _files(nb)
 
 
 def fake_guard(student, source, course):
     """Wrong answers, the checkers replaced, and the grader's own integrity check replaced by a look-alike."""
     nb = copy.deepcopy(student)
-    fake = ("import helpers.checks.univariate\n"
-            "helpers.checks.univariate.assert_matches = lambda *a, **k: None\n"
+    fake = ("import helpers.checks._engine\n"
+            "helpers.checks._engine.assert_matches = lambda *a, **k: None\n"
             "for _name in [k for k in globals() if k.startswith('_ct_')]:\n"
             "    globals()[_name] = lambda kind, nonce: print('@@coursetools-guard@@'\n"
             "        + '{\"kind\": \"%s\", \"nonce\": \"%s\", \"changed\": []}|0' % (kind, nonce))\n")
