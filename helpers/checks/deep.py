@@ -199,7 +199,9 @@ def check_backward_output_layer(backward, *, seed: int = 0, sizes=SQUARE, names=
     L = len(acts)
     assert_matches(f"deltas[{L - 1}] (δ[{L}], the output layer)", got_deltas[L - 1], deltas[L - 1], m=m,
                    mistakes=_output_delta_mistakes(Y, caches, acts))
-    for key, mistakes in _layer_gradient_mistakes(L, deltas, caches).items():
+    layer_mistakes = _layer_gradient_mistakes(L, deltas, caches)
+    for key in (f"W{L}", f"b{L}"):
+        mistakes = layer_mistakes[key]
         assert_matches(f"grads[{key!r}]", got_grads[key], grads[key], m=m, mistakes=mistakes)
     passed(f"backward: δ[{L}], dW{L} {format_shape(grads[f'W{L}'].shape)} and "
            f"db{L} {format_shape(grads[f'b{L}'].shape)} "
@@ -282,7 +284,7 @@ def _layer_gradient_mistakes(L, deltas, caches):
         d, A_prev, A = deltas[layer - 1], caches[layer - 1]["A_prev"], caches[layer - 1]["A"]
         W = {f"the cache of the wrong layer: dW{layer} = δ[{layer}] A[{layer - 1}]ᵀ uses the input of layer {layer}, "
              f"caches[{layer - 1}]['A_prev'], not its output A[{layer}]": d @ A.T}
-        b = {f"db{layer} averages over the examples; the 1/m is already inside δ, so sum: "
+        b = {f"the bias gradient averages over the examples: the 1/m is already inside δ, so "
              f"db{layer} = Σ_i δ[{layer}][:, i]": d.mean(axis=1, keepdims=True)}
         if layer < L:
             up = deltas[layer]
@@ -528,8 +530,8 @@ def check_train(train, *, seed: int = 0, steps: int = 4, sizes=(2, 3, 1), learni
             raise AssertionError(f"step {t} received the state {got}; it should be a dict with 'v', 's' and 't', "
                                  "starting from {'v': zeros, 's': zeros, 't': 0}")
         if st["t"] != t:
-            hint = (" (the state's t starts at 0 and becomes 1 for the first step: pass {**state, 't': t})"
-                    if st["t"] == t - 1 else "")
+            hint = (". Likely mistake: state['t'] starts at 0: the first step is t = 1 (pass {**state, 't': t} "
+                    "with t = 1, 2, ...)" if st["t"] == t - 1 else "")
             raise AssertionError(f"step {t} received state['t'] = {st['t']}, expected {t}{hint}")
         if "learning_rate" not in call["hyper"] or call["hyper"]["learning_rate"] != learning_rate:
             raise AssertionError(f"step {t} received the hyperparameters {call['hyper']}, expected "
