@@ -72,8 +72,10 @@ class DeepExplorer(_Explorer):
     lines : dict
         "regions" (the image of the network's answer on the grid), "train" and "held_out"
         (the losses against the step).
-    losses, held_out : ndarray of shape (steps,)
-        Training loss (the objective, penalty included) and held-out mean squared error at each step.
+    losses : ndarray of shape (steps,)
+        Training loss (the objective, penalty included) at each step.
+    held_out : ndarray of shape (about 50,)
+        Held-out mean squared error at every ``steps // 50``-th step (every step when ``steps`` < 100).
     params : dict
         The trained parameters.
     """
@@ -81,8 +83,8 @@ class DeepExplorer(_Explorer):
     _uses = "forward, backward, l2_penalty and train"
 
     def __init__(self, X, y, X_val, y_val, *, forward, objective, train, step, activations, depth: int = 2,
-                 width: int = 5, activation: str = "tanh", lam: float = 0.0, learning_rate: float = 0.03,
-                 steps: int = 300, seed: int = 0, grid: int = 60, max_depth: int = 6, max_width: int = 12,
+                 width: int = 5, activation: str = "tanh", lam: float = 0.0, learning_rate: float = 0.02,
+                 steps: int = 200, seed: int = 0, grid: int = 60, max_depth: int = 6, max_width: int = 12,
                  dpi: int = 80):
         super().__init__((9.0, 3.6), dpi)
         sizes = {}
@@ -118,8 +120,10 @@ class DeepExplorer(_Explorer):
         self.lines["regions"] = ax_map.imshow(np.full(G0.shape, np.nan), origin="lower", cmap="RdBu_r",
                                               vmin=0.0, vmax=1.0, alpha=0.55, interpolation="bilinear",
                                               extent=(g0[0], g0[-1], g1[0], g1[-1]), aspect="equal")
-        self.lines["class0"] = ax_map.scatter(*self.X[:, self.y[0] == 0], s=6, color="tab:blue")
-        self.lines["class1"] = ax_map.scatter(*self.X[:, self.y[0] == 1], s=6, color="tab:red")
+        self.lines["class0"] = ax_map.scatter(*self.X[:, self.y[0] == 0], s=9, color="tab:blue",
+                                              edgecolors="white", linewidths=0.4)
+        self.lines["class1"] = ax_map.scatter(*self.X[:, self.y[0] == 1], s=9, color="tab:red",
+                                              edgecolors="white", linewidths=0.4)
         ax_map.set(xlim=(g0[0], g0[-1]), ylim=(g1[0], g1[-1]), xlabel="$x_0$", ylabel="$x_1$")
         ax_map.set_title("the trained network's answer", fontsize="medium")
         (self.lines["train"],) = ax_loss.plot([], [], color="tab:blue", label="training (with penalty)")
@@ -171,12 +175,16 @@ class DeepExplorer(_Explorer):
         sizes = [2] + [width] * depth + [1]
         acts = [self.activations[name]] * depth + [self.activations["sigmoid"]]
         start = init_params(sizes, rng=as_rng(self.seed))
-        held_out = []
+        held_out, calls = [], [0]
+        every = max(1, self.steps // 50)  # about 50 points on the held-out curve: a forward pass each
         loss_and_grads = _call(self.objective, "objective", self.X, self.y, acts, lam)
 
         def tracked(params):
-            # the held-out error at every point where the optimizer takes a gradient
-            held_out.append(float(np.mean((self._predict(self.X_val, params, acts) - self.y_val) ** 2)))
+            # the held-out error at every `every`-th point where the optimizer takes a gradient
+            calls[0] += 1
+            if calls[0] % every == 1 or every == 1:
+                error = float(np.mean((self._predict(self.X_val, params, acts) - self.y_val) ** 2))
+                held_out.append((calls[0], error))
             return loss_and_grads(params)
 
         with np.errstate(all="ignore"):
@@ -186,13 +194,14 @@ class DeepExplorer(_Explorer):
             params, losses = result
             losses = _as_shape(losses, (self.steps,), "the losses your train returned")
             self.params, self.losses = params, losses
-            self.held_out = np.array(held_out[:self.steps])
+            self.held_out = np.array([error for step, error in held_out if step <= self.steps])
+            held_steps = np.array([step for step, _ in held_out if step <= self.steps])
             P = self._predict(self._grid, params, acts)
             right = float(np.mean((self._predict(self.X_val, params, acts) > 0.5) == (self.y_val > 0.5)))
         self.lines["regions"].set_data(P.reshape(self._grid_shape))
         steps = np.arange(1, losses.size + 1)
         self.lines["train"].set_data(steps, losses)
-        self.lines["held_out"].set_data(steps[:self.held_out.size], self.held_out)
+        self.lines["held_out"].set_data(held_steps, self.held_out)
         ax = self.axes["loss"]
         ax.set_xlim(0, _step_limit(self.steps))
         ax.set_ylim(*_log_limits(np.concatenate([losses, self.held_out])))
