@@ -98,14 +98,14 @@ def check_forward_caches(forward, *, seed: int = 0, sizes=SIZES, names=NAMES, m:
     _, got = _run_forward(forward, X, params, acts, len(acts))
     if not isinstance(got, (list, tuple)) or len(got) != len(caches):
         what = f"a {type(got).__name__}" + (f" of {len(got)}" if isinstance(got, (list, tuple)) else "")
-        raise AssertionError(f"forward should return a list of {len(caches)} caches, one per layer; "
-                             f"received {what}")
+        _fail(f"forward should return a list of {len(caches)} caches, one per layer; "
+              f"received {what}")
     wrong = _forward_mistakes(X, params, acts, "caches")
     for layer, (cache, expected) in enumerate(zip(got, caches), start=1):
         if not isinstance(cache, dict) or any(key not in cache for key in expected):
             keys = sorted(map(str, cache)) if isinstance(cache, dict) else type(cache).__name__
-            raise AssertionError(f"caches[{layer - 1}] (layer {layer}) should be a dict "
-                                 f"{{'A_prev': A[{layer - 1}], 'Z': Z[{layer}], 'A': A[{layer}]}}; received {keys}")
+            _fail(f"caches[{layer - 1}] (layer {layer}) should be a dict "
+                  f"{{'A_prev': A[{layer - 1}], 'Z': Z[{layer}], 'A': A[{layer}]}}; received {keys}")
         for key in ("A_prev", "Z", "A"):
             mistakes = {label: value[layer - 1][key] for label, value in wrong.items()}
             mistakes.update(_other_layers(caches, layer, key))
@@ -135,7 +135,7 @@ def _probe_forward(forward, seed, sizes, names, m, *, what):
                                                                                           atol=1e-9) for k in e)
             for c, e in zip(got_caches, caches))
     if not ok:
-        raise AssertionError(
+        _fail(
             f"forward is right for the activations {list(names)} with m = {m} but wrong for {list(other)} "
             f"with m = {m + 1}: does it call the functions in `activations` (g, _ = activations[l - 1]), "
             "and use the shapes of its arguments rather than notebook variables?")
@@ -253,12 +253,12 @@ def _run_backward(backward, Y, params, caches, acts):
     keys = [f"{kind}{layer}" for layer in range(1, L + 1) for kind in "Wb"]
     if not isinstance(grads, dict) or any(key not in grads for key in keys):
         got = sorted(map(str, grads)) if isinstance(grads, dict) else type(grads).__name__
-        raise AssertionError(f"backward's grads should be a dict with the keys {keys}, one per parameter; "
-                             f"received {got}")
+        _fail(f"backward's grads should be a dict with the keys {keys}, one per parameter; "
+              f"received {got}")
     if not isinstance(deltas, (list, tuple)) or len(deltas) != L:
         got = f"{len(deltas)} arrays" if isinstance(deltas, (list, tuple)) else f"a {type(deltas).__name__}"
-        raise AssertionError(f"backward's deltas should be a list of the {L} errors [δ[1], ..., δ[{L}]]; "
-                             f"received {got}")
+        _fail(f"backward's deltas should be a list of the {L} errors [δ[1], ..., δ[{L}]]; "
+              f"received {got}")
     return grads, list(deltas)
 
 
@@ -417,8 +417,8 @@ def check_l2_penalty_gradient(l2_penalty, *, seed: int = 0, sizes=SIZES, lam: fl
     _, grads = unpack(_call(l2_penalty, "l2_penalty", params=params, lam=lam, m=m), ("penalty", "grads"), "l2_penalty")
     if not isinstance(grads, dict) or any(key not in grads for key in params):
         got = sorted(map(str, grads)) if isinstance(grads, dict) else type(grads).__name__
-        raise AssertionError(f"l2_penalty's grads should be a dict with an entry for every parameter, {list(params)} "
-                             f"(zeros for the biases), so that it can be added to backward's; received {got}")
+        _fail(f"l2_penalty's grads should be a dict with an entry for every parameter, {list(params)} "
+              f"(zeros for the biases), so that it can be added to backward's; received {got}")
     for key, value in params.items():
         if key.startswith("W"):
             assert_matches(f"grads[{key!r}]", grads[key], lam / m * value, m=m, mistakes={
@@ -492,8 +492,8 @@ def check_train(train, *, seed: int = 0, steps: int = 4, sizes=(2, 3, 1), learni
     def loss_and_grads(params):
         __tracebackhide__ = True
         if not isinstance(params, dict):
-            raise AssertionError(f"train passed loss_and_grads a {type(params).__name__}; pass the parameters "
-                                 "as a dict: helpers.deep.unflatten(theta, params)")
+            _fail(f"train passed loss_and_grads a {type(params).__name__}; pass the parameters "
+                  "as a dict: helpers.deep.unflatten(theta, params)")
         theta = flatten(params)
         return float(np.sum(weights * (theta - target) ** 2)), unflatten(2 * weights * (theta - target), start)
 
@@ -522,23 +522,23 @@ def check_train(train, *, seed: int = 0, steps: int = 4, sizes=(2, 3, 1), learni
         theta, state = theta + v, {**state, "v": v, "s": state["s"] + 1.0}
 
     if len(calls) != steps:
-        raise AssertionError(f"train called the step function {len(calls)} times with steps={steps}: one call per step")
+        _fail(f"train called the step function {len(calls)} times with steps={steps}: one call per step")
     for t, (call, theta_t, state_t) in enumerate(zip(calls, thetas, states), start=1):
         st = call["state"]
         if not isinstance(st, dict) or any(k not in st for k in ("v", "s", "t")):
             got = sorted(map(str, st)) if isinstance(st, dict) else type(st).__name__
-            raise AssertionError(f"step {t} received the state {got}; it should be a dict with 'v', 's' and 't', "
-                                 "starting from {'v': zeros, 's': zeros, 't': 0}")
+            _fail(f"step {t} received the state {got}; it should be a dict with 'v', 's' and 't', "
+                  "starting from {'v': zeros, 's': zeros, 't': 0}")
         if st["t"] != t:
             hint = (". Likely mistake: state['t'] starts at 0: the first step is t = 1 (pass {**state, 't': t} "
                     "with t = 1, 2, ...)" if st["t"] == t - 1 else "")
-            raise AssertionError(f"step {t} received state['t'] = {st['t']}, expected {t}{hint}")
+            _fail(f"step {t} received state['t'] = {st['t']}, expected {t}{hint}")
         if "learning_rate" not in call["hyper"] or call["hyper"]["learning_rate"] != learning_rate:
-            raise AssertionError(f"step {t} received the hyperparameters {call['hyper']}, expected "
-                                 f"learning_rate={learning_rate!r}: pass **hyper on to the step function")
+            _fail(f"step {t} received the hyperparameters {call['hyper']}, expected "
+                  f"learning_rate={learning_rate!r}: pass **hyper on to the step function")
         if call["theta"].shape != theta_t.shape:
-            raise AssertionError(f"step {t} received theta of shape {format_shape(call['theta'].shape)}, expected "
-                                 f"({p},): one vector of every parameter, helpers.deep.flatten(params)")
+            _fail(f"step {t} received theta of shape {format_shape(call['theta'].shape)}, expected "
+                  f"({p},): one vector of every parameter, helpers.deep.flatten(params)")
         if t == 1:
             assert_matches("theta at the first step", call["theta"], theta_t)
         assert_matches(f"state['v'] received by step {t}", st["v"], state_t["v"], mistakes={
@@ -548,12 +548,12 @@ def check_train(train, *, seed: int = 0, steps: int = 4, sizes=(2, 3, 1), learni
             "theta is not updated: keep the theta each step returns (theta, state = step(...))": theta0}
             if t > 1 else None)
     if not isinstance(got_params, dict):
-        raise AssertionError(f"train should return the parameters as a dict like params; received "
-                             f"{type(got_params).__name__} (use helpers.deep.unflatten(theta, params))")
+        _fail(f"train should return the parameters as a dict like params; received "
+              f"{type(got_params).__name__} (use helpers.deep.unflatten(theta, params))")
     final = unflatten(theta, start)
     for key in start:
         if key not in got_params:
-            raise AssertionError(f"train's params_new has no key {key!r}; its keys are {sorted(map(str, got_params))}")
+            _fail(f"train's params_new has no key {key!r}; its keys are {sorted(map(str, got_params))}")
         assert_matches(f"params_new[{key!r}]", got_params[key], final[key], mistakes={
             "params_new are the parameters before the last step: return the theta of the last step": unflatten(
                 thetas[-1], start)[key],
@@ -663,12 +663,18 @@ def _shapes_in_words(call, fn, name, **inputs):
     except ValueError as err:
         text = str(err)
         if "matmul" in text or "could not be broadcast" in text:
-            raise AssertionError(
-                f"numpy refused a product or a sum inside your {name} ({text.splitlines()[0]}): check the shapes "
-                "of each step, W[l] is (n_l, n_{l-1}), A[l-1] (n_{l-1}, m), δ[l] (n_l, m), and "
-                "δ[l] = (W[l+1]ᵀ δ[l+1]) ⊙ g_l'(Z[l]) is (n_l, n_{l+1})(n_{l+1}, m); a layer index one off "
-                "(W[l] for W[l+1], caches[l] for caches[l - 1]) gives exactly such a mismatch") from err
+            _fail(
+ f"numpy refused a product or a sum inside your {name} ({text.splitlines()[0]}): check the shapes "
+ "of each step, W[l] is (n_l, n_{l-1}), A[l-1] (n_{l-1}, m), δ[l] (n_l, m), and "
+ "δ[l] = (W[l+1]ᵀ δ[l+1]) ⊙ g_l'(Z[l]) is (n_l, n_{l+1})(n_{l+1}, m); a layer index one off "
+ "(W[l] for W[l+1], caches[l] for caches[l - 1]) gives exactly such a mismatch", cause=err)
         raise
+
+
+def _fail(message, *, cause=None):
+    """Raise the AssertionError of a failed check: the one frame a failing test cell shows, with no answer in it."""
+    __tracebackhide__ = True
+    raise AssertionError(message) from cause
 
 
 def _text(sizes, names, m):
