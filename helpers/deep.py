@@ -161,7 +161,7 @@ def unflatten(theta, like: dict) -> dict:
     return out
 
 
-def plot_decision_regions(predict, X, y, *, ax=None, grid: int = 150, pad: float = 0.3, title: str | None = None):
+def plot_decision_regions(predict, X, y, *, ax=None, grid: int = 100, pad: float = 0.3, title: str | None = None):
     """Colour the plane by a classifier's prediction and draw the labelled examples on top.
 
     Parameters
