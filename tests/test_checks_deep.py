@@ -224,3 +224,27 @@ def test_the_reference_train_with_gradient_descent_lowers_the_loss_of_a_known_pr
     assert losses.shape == (60,) and losses[0] == pytest.approx(5.25) and np.all(np.diff(losses) < 0)
     for key in target:
         np.testing.assert_allclose(trained[key], target[key], atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["backward_output_prime_forgotten", "backward_hidden_prime_forgotten",
+                                  "backward_delta_of_the_wrong_layer", "backward_cache_of_the_wrong_layer"])
+def test_the_notebooks_directional_gradient_check_catches_a_wrong_deep_backward(solution, name):
+    """The notebook's check of a deep network (10 directions per parameter) fails for a wrong backward, passes
+    for the right one, with a few hundred loss evaluations instead of two per entry."""
+    rng = np.random.default_rng(14)
+    sizes = (10, 10, 10, 10, 10, 3)
+    X, Y, _ = _network(rng, sizes, 50)
+    params = helpers.deep.init_params(sizes, rng=rng)
+    acts = [ACT[n] for n in ("tanh", "sigmoid", "tanh", "tanh", "sigmoid")]
+    (wrong,) = [m for m in MISTAKES if m.function == name]
+    wrong_backward = wrong.compile({"np": np, "helpers": helpers})
+
+    def loss(p):
+        return float(np.sum((solution["forward"](X, p, acts)[0] - Y) ** 2) / 50)
+
+    _, caches = solution["forward"](X, params, acts)
+    right = helpers.check_gradients(loss, params, solution["backward"](Y, params, caches, acts)[0],
+                                    mode="directional", rng=0)
+    assert right.passed and right.evaluations == 2 * 10 * len(params)
+    with pytest.raises(AssertionError, match="gradient check failed"):
+        helpers.check_gradients(loss, params, wrong_backward(Y, params, caches, acts)[0], mode="directional", rng=0)
