@@ -14,6 +14,8 @@ One module per idea:
 ``helpers.graph``           scalar computational graphs: forward, backward, drawing
 ``helpers.logistic``        logistic regression with binary cross-entropy
 ``helpers.network``         the lesson 4 network as one parameter vector
+``helpers.deep``            lesson 9: parameters of any depth, flattening, decision regions
+``helpers.deep_explorer``   lesson 9's explorer (import it explicitly)
 ``helpers.optimizers``      SGD, momentum, Nesterov, RMSprop, Adam (one interface)
 ``helpers.objectives``      test functions: ill-conditioned quadratic, Rosenbrock
 ``helpers.gradient_free``   random search, GA, PSO, annealing, ACO_R
@@ -26,7 +28,9 @@ from .data import (
     make_classification,
     make_multivariate,
     make_nonlinear,
+    make_rings,
     make_univariate,
+    make_xor,
     standardize,
 )
 from .feedback import assert_matches, diagnose, requires_exercise
@@ -55,7 +59,9 @@ __all__ = [
     "make_classification",
     "make_multivariate",
     "make_nonlinear",
+    "make_rings",
     "make_univariate",
+    "make_xor",
     "numerical_gradient",
     "plot_fit",
     "plot_learning_curve",

@@ -12,6 +12,8 @@ generator                  lesson      what it shows
 ``make_multivariate``      2, 3        a noisy plane, features on chosen scales
 ``make_nonlinear``         4           a curve no linear model can follow
 ``make_classification``    notes       two Gaussian clouds labelled 0 and 1
+``make_rings``             9           a disk inside a ring: two nested boundaries
+``make_xor``               9           four noisy clouds, opposite corners alike
 =========================  ==========  ======================================
 """
 
@@ -25,7 +27,9 @@ __all__ = [
     "make_classification",
     "make_multivariate",
     "make_nonlinear",
+    "make_rings",
     "make_univariate",
+    "make_xor",
     "standardize",
 ]
 
@@ -219,6 +223,101 @@ def make_classification(m: int = 200, n: int = 2, *, separation: float = 2.0, rn
     centres = (y - 0.5) * separation * direction  # (n, m)
     X = centres + gen.standard_normal((n, m))
     return X, y
+
+
+def make_rings(m: int = 200, *, inner: float = 0.6, outer: float = 1.2, flip: float = 0.0, rng=None):
+    """Points in the square [-1.5, 1.5]², labelled 1 inside a disk and outside a ring around it.
+
+    A point at distance ``r`` from the origin has label 1 when ``r < inner`` or ``r > outer``,
+    and 0 in the ring between: two nested circular boundaries, which a network with one hidden
+    layer of a few units cannot draw (each unit contributes one straight line) and a deeper one
+    of the same width can.
+
+    Parameters
+    ----------
+    m : int
+        Number of examples.
+    inner, outer : float
+        Radii of the two boundaries, ``0 < inner < outer``.
+    flip : float
+        Fraction of labels flipped at random (label noise), in [0, 1).
+    rng : Generator, int or None
+        Source of randomness.
+
+    Returns
+    -------
+    X : ndarray of shape (2, m)
+        Inputs.
+    y : ndarray of shape (1, m)
+        Labels, 0.0 or 1.0.
+
+    Examples
+    --------
+    >>> X, y = make_rings(50, rng=0)
+    >>> X.shape, y.shape, sorted(set(y.ravel().tolist()))
+    ((2, 50), (1, 50), [0.0, 1.0])
+    """
+    m = check_scalar("m", m, integer=True, minimum=1)
+    inner, outer = _interval("(inner, outer)", (inner, outer))
+    if inner <= 0:
+        raise ValueError(f"inner: expected a positive radius, received {inner}")
+    flip = check_scalar("flip", flip, minimum=0)
+    if flip >= 1:
+        raise ValueError(f"flip: expected a fraction in [0, 1), received {flip}")
+    gen = as_rng(rng)
+    X = gen.uniform(-1.5, 1.5, size=(2, m))
+    r = np.hypot(X[0], X[1])
+    y = ((r < inner) | (r > outer)).astype(np.float64)[None, :]
+    return X, _flip(y, flip, gen)
+
+
+def make_xor(m: int = 200, *, noise: float = 0.7, flip: float = 0.0, rng=None):
+    """Four Gaussian clouds centred at (±1, ±1): label 1 where both coordinates have the same sign.
+
+    No straight line separates the classes (the XOR pattern); with a large ``noise`` the
+    clouds overlap, so a flexible model fitted on few examples follows the noise.
+
+    Parameters
+    ----------
+    m : int
+        Number of examples.
+    noise : float
+        Standard deviation of each cloud.
+    flip : float
+        Fraction of labels flipped at random, in [0, 1).
+    rng : Generator, int or None
+        Source of randomness.
+
+    Returns
+    -------
+    X : ndarray of shape (2, m)
+        Inputs.
+    y : ndarray of shape (1, m)
+        Labels of the clouds, 0.0 or 1.0.
+
+    Examples
+    --------
+    >>> X, y = make_xor(40, rng=0)
+    >>> X.shape, y.shape
+    ((2, 40), (1, 40))
+    """
+    m = check_scalar("m", m, integer=True, minimum=1)
+    noise = check_scalar("noise", noise, minimum=0)
+    flip = check_scalar("flip", flip, minimum=0)
+    if flip >= 1:
+        raise ValueError(f"flip: expected a fraction in [0, 1), received {flip}")
+    gen = as_rng(rng)
+    corners = 2.0 * gen.integers(0, 2, size=(2, m)) - 1.0  # (2, m) of ±1
+    X = corners + noise * gen.standard_normal((2, m))
+    y = (corners[0] * corners[1] > 0).astype(np.float64)[None, :]
+    return X, _flip(y, flip, gen)
+
+
+def _flip(y, fraction, gen):
+    flipped = gen.random(y.shape[1]) < fraction
+    y = y.copy()
+    y[0, flipped] = 1.0 - y[0, flipped]
+    return y
 
 
 def standardize(X, mean=None, std=None):

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = nbs.solution_notebooks(ROOT)
 LESSONS = ["01-univariate", "02-multivariate", "03-two-layer-linear", "04-two-layer-sigmoid"]
 EXAM = "08-exam-practice"
+DEEP = {"forward": 3, "backward": 5, "l2_penalty": 3, "train": 3}  # 09-deep-networks, graded per part
 SOLUTION_REGION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 MARKS = re.compile(r"\[(\d+) marks?\]")
 
@@ -38,6 +39,15 @@ def test_the_four_core_lessons_exist():
     found = {p.parent.name: p.stem for p in SOURCES}
     for lesson in LESSONS:
         assert found.get(lesson) == lesson, f"expected solutions/{lesson}/{lesson}.ipynb, found {found}"
+
+
+def test_the_deep_networks_lesson_grades_each_exercise_in_parts():
+    """09-deep-networks: forward, backward, l2_penalty and train, the first three with one test cell per part."""
+    (path,) = [p for p in SOURCES if p.parent.name == "09-deep-networks"]
+    nb = nbs.read(path)
+    assert nbs.exercise_points(nb) == DEEP
+    parts = [gid for gid in nbs.grade_cells(nb) if not gid.startswith("test_train")]
+    assert len(parts) == 6, parts
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=_id)
