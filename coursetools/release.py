@@ -5,6 +5,12 @@
 ``nbgrader generate_assignment`` and never edited by hand. :func:`release`
 regenerates them; :func:`drift` regenerates them into a temporary folder and
 lists every difference from the committed ones.
+
+Before generating, :func:`release` writes the checks' fixtures (:mod:`coursetools.fixtures`):
+``solutions/<a>/<a>.fixtures.json`` is copied next to the student notebook by nbgrader, while
+``solutions/<a>/<a>.hidden.json`` is kept out of every student version (:data:`STUDENT_IGNORE`, passed
+on release's own ``generate_assignment`` call only). Stock ``nbgrader autograde`` still copies it from
+``solutions/<a>/`` into the folder where the hidden tests run, and so does ``coursetools grade``.
 """
 
 from __future__ import annotations
@@ -19,7 +25,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-__all__ = ["assignments", "drift", "generate", "nbgrader_env", "release", "run_nbgrader"]
+__all__ = ["STUDENT_IGNORE", "assignments", "drift", "generate", "nbgrader_env", "release", "run_nbgrader"]
+
+# nbgrader's default CourseDirectory.ignore, plus the hidden fixtures: never in a student version.
+STUDENT_IGNORE = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.hidden.json"]
 
 
 def assignments(root: Path = ROOT) -> list[str]:
@@ -54,7 +63,8 @@ def generate(release_dir: Path, names=None, *, root: Path = ROOT, db: bool = Fal
     names = assignments(root) if names is None else list(names)
     for name in names:
         args = ["generate_assignment", name, "--force", f"--CourseDirectory.root={root}",
-                f"--CourseDirectory.release_directory={Path(release_dir).resolve()}"]
+                f"--CourseDirectory.release_directory={Path(release_dir).resolve()}",
+                *(f"--CourseDirectory.ignore={pattern}" for pattern in STUDENT_IGNORE)]
         run_nbgrader(*args, *([] if db else ["--no-db"]), cwd=root)
     return names
 
@@ -80,10 +90,13 @@ def run_nbgrader(*args, cwd: Path) -> subprocess.CompletedProcess:
 def release(root: Path = ROOT) -> list[str]:
     """Regenerate ``notebooks/`` from ``solutions/`` (what ``make release`` does).
 
-    Generates into a temporary folder first, so a failure leaves the committed
-    student versions untouched.
+    Writes the fixtures first (``solutions/<a>/<a>.fixtures.json`` and ``.hidden.json``), then
+    generates into a temporary folder, so a failure leaves the committed student versions untouched.
     """
+    from .fixtures import write
+
     root = Path(root).resolve()
+    write(root)
     with tempfile.TemporaryDirectory() as tmp:
         names = generate(Path(tmp), root=root)
         target = root / "notebooks"

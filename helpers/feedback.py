@@ -31,7 +31,7 @@ import numpy as np
 
 from ._checks import format_shape
 
-__all__ = ["assert_matches", "describe_mismatch", "diagnose", "requires_exercise"]
+__all__ = ["assert_matches", "describe_mismatch", "diagnose", "fail", "requires_exercise"]
 
 
 @contextlib.contextmanager
@@ -62,6 +62,15 @@ def requires_exercise(what: str):
         yield
     except NotImplementedError:
         print(f"This cell uses your {what}: it will run once {done} done.")
+
+
+# IPython hides every frame that sets __tracebackhide__ except the one that raises, so every check raises
+# through fail(): a failing test cell shows the student's cell, their own function if it raised, the few
+# lines below and the message, never a check's code.
+def fail(message: str, *, cause: BaseException | None = None, kind: type = AssertionError):
+    """Raise ``kind(message)`` from ``cause``."""
+    __tracebackhide__ = True
+    raise kind(message) from cause
 
 
 def assert_matches(name: str, received, expected, *, rtol: float = 1e-6, atol: float = 1e-9,
@@ -103,7 +112,7 @@ def assert_matches(name: str, received, expected, *, rtol: float = 1e-6, atol: f
     message = describe_mismatch(name, received, expected, rtol=rtol, atol=atol, m=m,
                                 mistakes=mistakes)
     if message is not None:
-        raise AssertionError(message)
+        fail(message)
 
 
 def describe_mismatch(name, received, expected, *, rtol=1e-6, atol=1e-9, m=None,

@@ -1,22 +1,30 @@
-"""A failing test cell shows the student their own code and our diagnosis, never the checks' reference code.
+"""A failing test cell shows the student their own code and our diagnosis, never the checks' code.
 
-IPython leaves out of a traceback every frame whose locals set
-``__tracebackhide__``; every function in ``helpers.checks`` sets it.
+IPython leaves out of a traceback every frame whose locals set ``__tracebackhide__``; every function in
+``helpers.checks`` sets it. The checks hold no answer any more (they read fixtures), but their frames
+would still show how a check calls the student and where the fixture lives: the test runs every check
+of every converted lesson against a wrong answer (a mistake of the library) in a real kernel, from the
+folder where the lesson's fixtures are, and inspects each rendered traceback.
 """
 
 from __future__ import annotations
 
 import ast
-import inspect
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from coursetools import fixtures
 from coursetools import notebooks as nbs
+from coursetools.mistakes import library
 
-CHECKS = Path(__file__).resolve().parent.parent / "helpers" / "checks"
+ROOT = Path(__file__).resolve().parent.parent
+CHECKS = ROOT / "helpers" / "checks"
+CONVERTED = sorted(p.parent.name for p in (ROOT / "solutions").glob("*/*.fixtures.json"))
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _functions(path):
@@ -36,30 +44,96 @@ def test_every_check_function_hides_its_frame(path):
         assert hides, f"{path.name}:{fn.lineno} {fn.name}() should start with `__tracebackhide__ = True`"
 
 
-def _tracebacks(*sources):
+def _checks_source_lines():
+    """Every statement line of helpers/checks/ long enough to be recognised in a traceback."""
+    allowed = (CHECKS.parent / "feedback.py").read_text()  # fail() is the frame a failing check shows
+    lines = set()
+    for path in CHECKS.glob("*.py"):
+        if path.name == "__init__.py":
+            continue
+        for line in path.read_text().splitlines():
+            text = line.strip()
+            if len(text) > 20 and text not in allowed and not text.startswith(("#", '"', "'", "f\"", "----")):
+                lines.add(text)
+    return lines
+
+
+def _run(folder, sources):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
-    nbs.execute(nb, cwd=CHECKS, allow_errors=True)
-    ansi = re.compile(r"\x1b\[[0-9;]*m")
-    return [ansi.sub("", "\n".join(o.traceback)) for c in nb.cells for o in c.outputs if o.output_type == "error"]
+    nbs.execute(nb, cwd=folder, allow_errors=True)
+    return nb
 
 
-def test_a_failing_check_shows_the_diagnosis_and_not_the_reference_code():
+def _traceback(cell):
+    errors = [o for o in cell.outputs if o.output_type == "error"]
+    return ANSI.sub("", "\n".join(errors[0].traceback)) if errors else None
+
+
+def _visible(source):
+    return nbs.HIDDEN.sub("", source)
+
+
+def _wrong_answers(assignment):
+    """(test cell id, exercise, wrong source) for every visible test cell: the exercise's first mistake."""
+    nb = nbs.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb")
+    lesson = {c.module.rsplit(".", 1)[-1] for c in fixtures.calls(nb)}
+    mistakes = [m for name in lesson for m in library(name) if m.fingerprint]
+    tests = nbs.grade_cells(nb)
+    for cell in nb.cells:
+        gid = nbs.nbgrader_meta(cell).get("grade_id")
+        if gid not in tests:
+            continue
+        exercise = next((e for e in nbs.stub_ids(nb) if gid == f"test_{e}" or gid.startswith(f"test_{e}_")), None)
+        wrong = next((m for m in mistakes if m.exercise == exercise), None)
+        if wrong is not None:
+            source = wrong.source.replace(f"def {wrong.function}(", f"def {exercise}(", 1)
+            yield gid, exercise, source, _visible(cell.source)
+
+
+@pytest.mark.parametrize("assignment", CONVERTED)
+def test_every_failing_check_shows_the_diagnosis_and_no_checks_code(assignment, tmp_path):
+    """Each visible test cell of a converted lesson, run against a wrong answer, fails with a traceback that
+    holds the diagnosis and the student's cell, and no frame or line of helpers/checks/."""
+    for path in (ROOT / "notebooks" / assignment).glob("*.json"):
+        shutil.copy(path, tmp_path / path.name)
+    nb = nbs.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb")
+    first = next(c.source for c in nb.cells if c.cell_type == "code")
+    cases = list(_wrong_answers(assignment))
+    assert cases, f"{assignment}: no test cell with a mistake to run"
+    sources = [first]
+    for _, _, wrong, test in cases:
+        sources += [wrong, test]
+    ran = _run(tmp_path, sources)
+    reference = _checks_source_lines()
+    for i, (gid, exercise, _, test) in enumerate(cases):
+        tb = _traceback(ran.cells[2 + 2 * i])
+        assert tb is not None, f"{assignment} {gid}: the wrong {exercise} passed the visible test"
+        assert "AssertionError" in tb and "Likely mistake" in tb, f"{assignment} {gid}:\n{tb}"
+        assert test.strip().splitlines()[1] in tb, f"{assignment} {gid}: the student's cell is not shown:\n{tb}"
+        assert "helpers/checks/" not in tb, f"{assignment} {gid}: the traceback shows the checks' code:\n{tb}"
+        shown = [line for line in reference if line in tb]
+        assert not shown, f"{assignment} {gid}: the traceback shows lines of helpers/checks {shown}:\n{tb}"
+
+
+def test_a_function_that_raises_shows_its_own_line_and_not_the_checks(tmp_path):
     """A transposed answer and a broken function: the traceback shows the student's lines and our message only."""
-    transposed, broken = _tracebacks(
+    for path in (ROOT / "notebooks" / "01-univariate").glob("*.json"):
+        shutil.copy(path, tmp_path / path.name)
+    ran = _run(tmp_path, [
         "import helpers.checks.univariate as u\n"
         "def forward(x, w, b):\n    return (w * x + b).T\n"
         "u.check_forward(forward)",
         "def forward(x, w, b):\n    return x[5, 5]\n"
         "u.check_forward(forward)",
-    )
+        "def forward(x, w, b):\n    return np.array([[w]]) @ x.T + b\n"
+        "import numpy as np\nu.check_forward(forward)",
+    ])
+    transposed, broken, matmul = (_traceback(c) for c in ran.cells)
     assert "y_hat has shape (5, 1), expected (1, 5): did you transpose it?" in transposed
     assert "return x[5, 5]" in broken and "IndexError" in broken
-    import helpers.checks.univariate as u
-
-    reference = [line.strip() for line in inspect.getsource(u.check_forward).splitlines()[1:]]
-    reference = [line for line in reference if len(line) > 12]
-    assert any("mistakes" in line for line in reference)  # the lines the student must not see
-    for tb in (transposed, broken):
+    assert "return np.array([[w]]) @ x.T + b" in matmul and "the inner sizes must agree" in matmul
+    reference = _checks_source_lines()
+    for tb in (transposed, broken, matmul):
         assert "helpers/checks/" not in tb, f"the traceback shows the checks' code:\n{tb}"
         shown = [line for line in reference if line in tb]
-        assert not shown, f"the traceback shows the reference code {shown}:\n{tb}"
+        assert not shown, f"the traceback shows the checks' code {shown}:\n{tb}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import format_shape
+from ..feedback import fail
 
 __all__ = ["call", "call_on_copies", "number", "passed", "unpack"]
 
@@ -17,7 +18,7 @@ def call(fn, name: str, *args, **kwargs):
     """
     __tracebackhide__ = True
     if not callable(fn):
-        raise TypeError(f"{name}: expected your function {name}(...), received {type(fn).__name__}")
+        fail(f"{name}: expected your function {name}(...), received {type(fn).__name__}", kind=TypeError)
     return fn(*args, **kwargs)
 
 
@@ -52,8 +53,7 @@ so the caller's X changed too: make new arrays instead, e.g. X = X - ... rather 
                                                        and np.array_equal(after, before)):
                 where = arg if key is None else f"{arg}[{key!r}]"
                 short = arg if key is None else str(key)
-                raise AssertionError(
-                    f"{name} changed its argument {where} in place (with -=, *=, [...] = or by "
+                fail(f"{name} changed its argument {where} in place (with -=, *=, [...] = or by "
                     f"replacing a dict entry), so the caller's {where} changed too: make new arrays "
                     f"instead, e.g. {short} = {short} - ... rather than {short} -= ...")
     return result
@@ -86,16 +86,16 @@ add up over the examples with np.sum(...) and no axis=
     """
     __tracebackhide__ = True
     if value is None:
-        raise AssertionError(f"{name} is None, expected a number: did {fn_name} forget to `return` it?")
+        fail(f"{name} is None, expected a number: did {fn_name} forget to `return` it?")
     try:
         if isinstance(value, (str, bytes)):  # numpy would read "0.5" as a number
             raise TypeError
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise AssertionError(f"{name} is a {type(value).__name__}, expected a number") from None
+        fail(f"{name} is a {type(value).__name__}, expected a number")
     if arr.shape != ():
         hint = one if arr.size == 1 else many
-        raise AssertionError(f"{name} has shape {format_shape(arr.shape)}, expected a single number "
+        fail(f"{name} has shape {format_shape(arr.shape)}, expected a single number "
                              f"(shape ()): {why + '; ' if why else ''}{hint}")
     return arr
 
@@ -115,9 +115,9 @@ def unpack(result, names: tuple, fn_name: str) -> tuple:
     if not isinstance(result, (tuple, list)):
         what = f"an array of shape {format_shape(result.shape)}" if hasattr(result, "shape") else \
             f"one {type(result).__name__}"
-        raise AssertionError(f"{fn_name} should return {expected}, received {what}")
+        fail(f"{fn_name} should return {expected}, received {what}")
     if len(result) != len(names):
-        raise AssertionError(f"{fn_name} should return {expected}, received {len(result)} values")
+        fail(f"{fn_name} should return {expected}, received {len(result)} values")
     return tuple(result)
 
 

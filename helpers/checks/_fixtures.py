@@ -1,0 +1,135 @@
+"""Read the fixtures that ``coursetools release`` wrote next to the notebook: numbers only, never code.
+
+A fixture file is JSON (see ``docs/checks.md``): ``{"format": 1, "assignment": ..., "cases": {key: entry}}``
+where ``key`` is a check's name with its parameters (:func:`case_key`) and ``entry`` holds the case's
+``inputs``, the ``expected`` outputs, the outputs of known ``mistakes`` and the ``tables`` of stand-in
+functions. Arrays are ``{"shape": [...], "data": [...]}`` (row-major, exact float repr); tuples are
+``{"tuple": [...]}``; dicts of values are ``{"dict": {...}}``. Nothing here evaluates or unpickles.
+
+>>> case_key("check_forward", {"seed": 0, "m": 5})
+'check_forward(m=5, seed=0)'
+>>> decode(encode({"W1": np.eye(2), "b2": 0.5}))["W1"].shape
+(2, 2)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from ..feedback import fail
+
+__all__ = ["FORMAT", "FixtureError", "case_key", "decode", "encode", "entry", "fixture_files"]
+
+FORMAT = 1
+_CACHE: dict = {}
+
+
+class FixtureError(LookupError):
+    """A check found no fixture for its case: the release is missing or out of date (an instructor's error)."""
+
+
+def case_key(check: str, params: dict) -> str:
+    """The key of one call of a check: its name and its parameters, sorted by name."""
+    __tracebackhide__ = True
+    return f"{check}({', '.join(f'{k}={params[k]!r}' for k in sorted(params))})"
+
+
+def fixture_files(assignment: str, folder=None) -> list[Path]:
+    """Where the checks look, in order: ``<assignment>.fixtures.json`` then ``<assignment>.hidden.json``."""
+    __tracebackhide__ = True
+    folder = Path.cwd() if folder is None else Path(folder)
+    return [folder / f"{assignment}.fixtures.json", folder / f"{assignment}.hidden.json"]
+
+
+def _read(path: Path) -> dict:
+    __tracebackhide__ = True
+    stamp = path.stat().st_mtime_ns
+    cached = _CACHE.get(path)
+    if cached is None or cached[0] != stamp:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT:
+            fail(f"{path.name} has fixture format {data.get('format')!r}, expected {FORMAT}: "
+                               "run `make release` again with this version of the course", kind=FixtureError)
+        cached = _CACHE[path] = (stamp, data["cases"])
+    return cached[1]
+
+
+def entry(assignment: str, check: str, params: dict, folder=None) -> dict:
+    """The decoded fixture entry of ``check(**params)``; FixtureError when no file in the folder has it."""
+    __tracebackhide__ = True
+    key = case_key(check, params)
+    paths = fixture_files(assignment, folder)
+    for path in paths:
+        if path.is_file():
+            found = _read(path).get(key)
+            if found is not None:
+                return decode(found)
+    names = " or ".join(p.name for p in paths)
+    fail(f"no fixture for {key} in {names} (in {paths[0].parent}): this test needs the "
+                       "fixtures that `make release` writes next to the notebook; run it from the "
+                       "notebook's folder, or ask your instructor for the assignment's files", kind=FixtureError)
+
+
+def encode(value):
+    """A JSON-ready form of ``value``: arrays, numbers, tuples, lists and dicts of them."""
+    __tracebackhide__ = True
+    if isinstance(value, np.ndarray):
+        out = {"shape": list(value.shape), "data": value.ravel().tolist()}
+        if value.dtype != np.float64:
+            out["dtype"] = value.dtype.str
+        return out
+    if isinstance(value, dict):
+        return {"dict": {str(k): encode(v) for k, v in value.items()}}
+    if isinstance(value, tuple):
+        return {"tuple": [encode(v) for v in value]}
+    if isinstance(value, list):
+        return [encode(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    if value is None or isinstance(value, str):
+        return value
+    fail(f"a fixture holds numbers, arrays, tuples, lists and dicts, received {type(value).__name__}", kind=TypeError)
+
+
+def decode(value):
+    """The inverse of :func:`encode`: ndarrays, floats, tuples, lists and dicts."""
+    __tracebackhide__ = True
+    if isinstance(value, dict):
+        if "shape" in value and "data" in value:
+            return np.array(value["data"], dtype=value.get("dtype", np.float64)).reshape(value["shape"])
+        if "dict" in value:
+            return {k: decode(v) for k, v in value["dict"].items()}
+        if "tuple" in value:
+            return tuple(decode(v) for v in value["tuple"])
+        return {k: decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    return value
+
+
+def same(a, b, *, rtol: float = 1e-12, atol: float = 1e-15) -> bool:
+    """Whether two decoded values are equal up to rounding (arrays by shape and entries)."""
+    __tracebackhide__ = True
+    if isinstance(a, dict) or isinstance(b, dict):
+        return (isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys()
+                and all(same(a[k], b[k], rtol=rtol, atol=atol) for k in a))
+    if isinstance(a, (tuple, list)) or isinstance(b, (tuple, list)):
+        return (isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)) and len(a) == len(b)
+                and all(same(x, y, rtol=rtol, atol=atol) for x, y in zip(a, b)))
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        try:
+            a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        except (TypeError, ValueError):
+            return False
+        return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True))
+    if isinstance(a, (int, float, np.number)) and isinstance(b, (int, float, np.number)):
+        return math.isclose(float(a), float(b), rel_tol=rtol, abs_tol=atol) or (a != a and b != b)
+    return a == b
