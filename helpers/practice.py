@@ -529,7 +529,8 @@ class Practice:
     problem : Problem
         The problem on show.
     controls : dict
-        ``"kind"`` (Dropdown), ``"number"`` (IntText), ``"new"``, ``"check"``, ``"step"``, ``"solution"``
+        ``"kind"`` (Dropdown: ``"any"`` or one of :data:`KINDS`), ``"number"`` (IntText), ``"new"``,
+        ``"check"``, ``"step"``, ``"solution"``
         (Buttons) and ``"answers"`` (a dict of Text boxes by blank key).
     statement, feedback, solution : ipywidgets.HTMLMath
     """
@@ -537,8 +538,11 @@ class Practice:
     def __init__(self, rng=None, *, number: int | None = None, kind: str | None = None):
         self._rng = as_rng(rng)
         c = self.controls = {}
-        c["kind"] = widgets.Dropdown(options=[("any kind", None)] + [(TITLES[k], k) for k in KINDS], value=kind,
-                                     description="kind")
+        if kind is not None and kind not in KINDS:
+            raise ValueError(f"kind: expected one of {', '.join(KINDS)} or None, received {kind!r}")
+        # "any" rather than None: a Dropdown whose value is None shows no selection at all
+        c["kind"] = widgets.Dropdown(options=[("any kind", "any")] + [(TITLES[k], k) for k in KINDS],
+                                     value=kind or "any", description="kind")
         c["number"] = widgets.BoundedIntText(value=0, min=0, max=10 ** 9, description="problem")
         c["new"] = widgets.Button(description="new problem", icon="refresh")
         c["check"] = widgets.Button(description="check", icon="check", button_style="primary")
@@ -583,7 +587,8 @@ class Practice:
 
     def new(self) -> Problem:
         """Draw a new problem (of the chosen kind) and show it."""
-        return self.show(new_number(self._rng, self.controls["kind"].value))
+        kind = self.controls["kind"].value
+        return self.show(new_number(self._rng, None if kind == "any" else kind))
 
     def check(self) -> list:
         """Check the answer boxes; show one line per blank; return the verdicts."""

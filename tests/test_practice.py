@@ -343,7 +343,12 @@ def test_the_kind_menu_draws_problems_of_that_kind():
         widget.controls["new"].click()
         assert widget.problem.kind == kind
         assert widget.controls["number"].value == widget.problem.number
+    widget.controls["kind"].value = "any"
+    assert {Practice(rng=seed).controls["kind"].value for seed in range(3)} == {"any"}  # shown, not blank
+    assert len({widget.new().kind for _ in range(30)}) == len(KINDS)
     assert Practice(rng=0, kind="softmax").problem.kind == "softmax"
+    with pytest.raises(ValueError, match="kind: expected one of graph"):
+        Practice(kind="matrix")
     assert Practice(number=5).problem == problem(5)
 
 
