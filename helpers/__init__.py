@@ -20,6 +20,7 @@ One module per idea:
 ``helpers.objectives``      test functions: ill-conditioned quadratic, Rosenbrock
 ``helpers.gradient_free``   random search, GA, PSO, annealing, ACO_R
 ``helpers.progress``        progress bars that stay silent unless asked
+``helpers.practice``        unlimited practice problems and their widget (lesson 10)
 ``helpers.checks``          the lessons' test-cell checks (one module per lesson)
 ==========================  ===================================================
 """

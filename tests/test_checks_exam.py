@@ -1,17 +1,21 @@
-"""The checks of the exam-practice sheet accept right answers and diagnose each wrong one."""
+"""The checks of the exam-practice sheet accept right answers, diagnose each wrong one, and their answers (from
+the solution notebook's fixtures) agree with centered differences."""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
-from fixturing import on_demand
+from fixturing import entry_for, on_demand
 
+from coursetools.mistakes import library
 from helpers.checks import exam as checks
 
 fixtures_on_demand = on_demand("08-exam-practice")  # right answers and mistakes come from the solution notebook
 
 SEEDS = [None, 0, 1, 5, 99]
+A = "08-exam-practice"
 
 
 def shapes(n, k, m, *, wrong=None):
@@ -31,9 +35,59 @@ def dL_dz(z, y):
 
 
 def differences(x, eps):
-    def f(t):
-        return t ** 3
-    return (f(x + eps) - f(x)) / eps, (f(x + eps) - f(x - eps)) / (2 * eps)
+    return ((x + eps) ** 3 - x ** 3) / eps, ((x + eps) ** 3 - (x - eps) ** 3) / (2 * eps)
+
+
+def fan_out(x, y, z):
+    return (x + y) * x * z, 2 * x * z + y * z, x * z, x * (x + y)
+
+
+def softmax_ce(z, label):
+    p = np.exp(z) / np.sum(np.exp(z))
+    onehot = np.eye(z.shape[0])[:, [label]]
+    return -math.log(p[label, 0]), p - onehot
+
+
+def activation_backward(Z, dA):
+    return {"relu": np.where(Z > 0, dA, 0.0), "tanh": dA / np.cosh(Z) ** 2}
+
+
+def l2_step(w, dw, lam, m, learning_rate):
+    return (1 - learning_rate * lam / m) * w - learning_rate * dw
+
+
+def momentum_by_hand(theta, v, g, learning_rate, beta):
+    v = beta * v - learning_rate * g
+    return v, theta + v
+
+
+def adam_bias_correction(v, s, g, t, beta1, beta2):
+    return ((beta1 * v + (1 - beta1) * g) / (1 - beta1 ** t), (beta2 * s + (1 - beta2) * g * g) / (1 - beta2 ** t))
+
+
+def rows_backward(X, W, dout):
+    return np.einsum("nh,dh->nd", dout, W), np.einsum("nd,nh->dh", X, dout), dout.sum(axis=0)
+
+
+def bug_line():
+    return 2
+
+
+def true_false():
+    return {"a": False, "b": True, "c": True, "d": False}
+
+
+RIGHT = {"one_step": one_step, "dL_dz": dL_dz, "differences": differences, "fan_out": fan_out,
+         "softmax_ce": softmax_ce, "activation_backward": activation_backward, "l2_step": l2_step,
+         "momentum_by_hand": momentum_by_hand, "adam_bias_correction": adam_bias_correction,
+         "rows_backward": rows_backward}
+CHECKS = {"one_step": [checks.check_one_step], "dL_dz": [checks.check_dL_dz],
+          "differences": [checks.check_differences],
+          "fan_out": [checks.check_fan_out_forward, checks.check_fan_out_backward],
+          "softmax_ce": [checks.check_softmax_ce],
+          "activation_backward": [checks.check_activation_backward_relu, checks.check_activation_backward_tanh],
+          "l2_step": [checks.check_l2_step], "momentum_by_hand": [checks.check_momentum_by_hand],
+          "adam_bias_correction": [checks.check_adam_bias_correction], "rows_backward": [checks.check_rows_backward]}
 
 
 def stub(*args):
@@ -42,45 +96,158 @@ def stub(*args):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_checks_accept_right_answers(seed, capsys):
-    """Every check passes a right answer, for the notebook's numbers and for seeded ones."""
+    """Every check passes a right answer written differently from the solution, for the sheet's numbers and
+    for seeded ones."""
     checks.check_shapes(shapes, part="forward", seed=seed)
     checks.check_shapes(shapes, part="backward", seed=seed)
-    checks.check_one_step(one_step, seed=seed)
-    checks.check_dL_dz(dL_dz, seed=seed)
-    checks.check_differences(differences, seed=seed)
+    count = 2
+    for exercise, fns in CHECKS.items():
+        for check in fns:
+            check(RIGHT[exercise], seed=seed)
+            count += 1
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 5 and all(line.startswith("✓ ") for line in lines), lines
+    assert len(lines) == count and all(line.startswith("✓ ") for line in lines), lines
 
 
-def test_the_notebook_questions_have_the_worked_answers(capsys):
-    """Without a seed the checks ask the notebook's questions, whose answers the sheet works out by hand."""
-    checks.check_one_step(one_step)
-    checks.check_dL_dz(dL_dz)
-    checks.check_differences(differences)
-    out = capsys.readouterr().out
-    assert "(w, b) → (1.4, 0.2)" in out and "= -0.5 at z = 0, y = 1" in out
-    assert "forward 3.31, centered 3.01 (exact 3x² = 3)" in out
+def test_every_check_of_the_module_is_exercised():
+    """The tests here cover every check the module declares."""
+    covered = {c.__name__ for fns in CHECKS.values() for c in fns} | {"check_shapes"}
+    assert covered == set(checks.CHECKS)
 
 
 def test_hidden_seeds_change_the_question():
-    """A hard-coded answer to the visible question fails a seeded check."""
-    with pytest.raises(AssertionError):
-        checks.check_one_step(lambda *args: (1.4, 0.2), seed=3)
-    with pytest.raises(AssertionError):
-        checks.check_dL_dz(lambda z, y: -0.5, seed=3)
-    with pytest.raises(AssertionError):
-        checks.check_differences(lambda x, eps: (3.31, 3.01), seed=3)
+    """A hard-coded answer to the visible question (the right function at the sheet's numbers, whatever its
+    arguments) passes the visible check and fails a seeded one (other numbers, other sizes)."""
+    for exercise, fns in CHECKS.items():
+        for check in fns:
+            visible = entry_for(A, check.__name__, {"seed": None})["inputs"]
+            answer = RIGHT[exercise](*visible.values())
+
+            def memorised(*args, answer=answer):
+                return answer
+            check(memorised)
+            with pytest.raises(AssertionError):
+                check(memorised, seed=3)
     with pytest.raises(AssertionError):
         checks.check_shapes(lambda n, k, m: shapes(3, 4, 5), seed=3)
 
 
-@pytest.mark.parametrize("check", [lambda f: checks.check_shapes(f), checks.check_one_step, checks.check_dL_dz,
-                                   checks.check_differences])
+@pytest.mark.parametrize("check", [lambda f: checks.check_shapes(f)] + [c for fns in CHECKS.values() for c in fns]
+                         + [lambda f: checks.check_choice(f, options=(1, 2))])
 def test_a_stub_raises_not_implemented(check):
     """An unanswered question fails at its stub."""
     with pytest.raises(NotImplementedError):
         check(stub)
 
+
+# --------------------------------------------------------------------------- the mistake library
+
+MISTAKES = [m for m in library("exam")]
+
+
+def test_the_library_has_mistakes_for_every_numeric_question():
+    """Each numeric question has at least two wrong implementations in coursetools/mistakes/exam.py."""
+    per = {e: sum(m.exercise == e for m in MISTAKES) for e in CHECKS}
+    assert all(n >= 2 for n in per.values()), per
+
+
+@pytest.mark.parametrize("wrong", MISTAKES, ids=lambda m: m.function)
+def test_every_mistake_is_caught_by_the_visible_tests_and_named(wrong):
+    """Each wrong implementation fails one of its question's visible checks, whose message names it."""
+    fn = wrong.compile({"np": np, "math": math})
+    messages = []
+    for check in CHECKS[wrong.exercise]:
+        try:
+            check(fn)
+        except AssertionError as exc:
+            messages.append(str(exc))
+    assert messages, f"{wrong.function} passes every visible check of {wrong.exercise}"
+    texts = [wrong.message] if isinstance(wrong.message, str) else list(wrong.message.values())
+    assert any(text in msg for text in texts for msg in messages), (wrong.function, messages)
+
+
+# --------------------------------------------------------------- the sheet's answers vs centered differences
+
+def _centered(f, x, eps=1e-6):
+    return (f(x + eps) - f(x - eps)) / (2 * eps)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_solutions_gradients_match_centered_differences(seed):
+    """fan_out, softmax_ce, activation_backward and rows_backward of the solution notebook (the fixtures'
+    expected values) agree with centered differences in float64."""
+    e = entry_for(A, "check_fan_out_backward", {"seed": seed})
+    x, y, z = (e["inputs"][k] for k in "xyz")
+    f = lambda x, y, z: (x + y) * (x * z)  # noqa: E731
+    assert np.isclose(e["expected"]["df_dx"], _centered(lambda t: f(t, y, z), x), rtol=1e-7)
+    assert np.isclose(e["expected"]["df_dy"], _centered(lambda t: f(x, t, z), y), rtol=1e-7)
+    assert np.isclose(e["expected"]["df_dz"], _centered(lambda t: f(x, y, t), z), rtol=1e-7)
+
+    e = entry_for(A, "check_softmax_ce", {"seed": seed})
+    scores, label = e["inputs"]["z"], e["inputs"]["label"]
+
+    def loss(s):
+        return float(np.log(np.sum(np.exp(s))) - s[label, 0])
+    assert np.isclose(e["expected"]["L"], loss(scores), rtol=1e-12)
+    for i in range(scores.shape[0]):
+        step = np.zeros_like(scores)
+        step[i] = 1e-6
+        assert np.isclose(e["expected"]["dz"][i, 0], (loss(scores + step) - loss(scores - step)) / 2e-6, atol=1e-8)
+
+    for part, g in (("relu", lambda t: np.maximum(t, 0)), ("tanh", np.tanh)):
+        e = entry_for(A, f"check_activation_backward_{part}", {"seed": seed})
+        Z, dA = e["inputs"]["Z"], e["inputs"]["dA"]
+        np.testing.assert_allclose(e["expected"][f"dZ_{part}"], dA * _centered(g, Z), rtol=1e-6, atol=1e-9)
+
+    e = entry_for(A, "check_rows_backward", {"seed": seed})
+    X, W, dout = e["inputs"]["X"], e["inputs"]["W"], e["inputs"]["dout"]
+    b = np.zeros(W.shape[1])
+    for name, array, fn in (("dX", X, lambda X_: np.sum((X_ @ W + b) * dout)),
+                            ("dW", W, lambda W_: np.sum((X @ W_ + b) * dout)),
+                            ("db", b, lambda b_: np.sum((X @ W + b_) * dout))):
+        np.testing.assert_allclose(e["expected"][name], _numeric_gradient(fn, array), rtol=1e-6, atol=1e-8)
+
+
+def _numeric_gradient(fn, array, eps=1e-6):
+    """Centered differences of the number fn(array) with respect to each entry of array."""
+    numeric = np.zeros_like(array)
+    for idx in np.ndindex(array.shape):
+        step = np.zeros_like(array)
+        step[idx] = eps
+        numeric[idx] = (fn(array + step) - fn(array - step)) / (2 * eps)
+    return numeric
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_solutions_steps_follow_their_update_rules(seed):
+    """l2_step is a step on loss + (λ/2m) w² (its gradient by centered differences); Adam's corrected means and
+    the momentum step follow lesson 6's formulas."""
+    i = entry_for(A, "check_l2_step", {"seed": seed})
+    w, dw, lam, m, lr = (i["inputs"][k] for k in ("w", "dw", "lam", "m", "learning_rate"))
+    penalty = _centered(lambda t: lam / (2 * m) * t * t, w)
+    assert np.isclose(i["expected"]["w_new"], w - lr * (dw + penalty), rtol=1e-8)
+    i = entry_for(A, "check_adam_bias_correction", {"seed": seed})
+    got = adam_bias_correction(*(i["inputs"][k] for k in ("v", "s", "g", "t", "beta1", "beta2")))
+    assert np.allclose([i["expected"]["v_hat"], i["expected"]["s_hat"]], got, rtol=1e-12)
+    i = entry_for(A, "check_momentum_by_hand", {"seed": seed})
+    got = momentum_by_hand(*(i["inputs"][k] for k in ("theta", "v", "g", "learning_rate", "beta")))
+    assert np.allclose([i["expected"]["v_new"], i["expected"]["theta_new"]], got, rtol=1e-12)
+
+
+def test_the_sheets_questions_have_the_worked_answers():
+    """The numbers worked out in the sheet's questions are the fixtures' expected values."""
+    def expected(check):
+        return entry_for(A, check, {"seed": None})["expected"]
+    assert expected("check_fan_out_backward") == {"df_dx": 9.0, "df_dy": 6.0, "df_dz": 2.0}
+    assert expected("check_fan_out_forward") == {"f": 6.0}
+    assert np.isclose(expected("check_l2_step")["w_new"], 1.93)
+    assert np.allclose(list(expected("check_momentum_by_hand").values()), [0.25, 1.25])
+    assert np.isclose(expected("check_adam_bias_correction")["v_hat"], 2.0)
+    assert np.allclose(expected("check_one_step")["(w_new, b_new)"], [1.4, 0.2])
+    assert np.isclose(expected("check_dL_dz")["dL_dz"], -0.5)
+
+
+# --------------------------------------------------------------------------- shapes and choices
 
 @pytest.mark.parametrize("part, wrong, message", [
     ("forward", {"Z": (5, 4)}, r"\['Z'\] is \(5, 4\), expected \(4, 5\): it is transposed"),
@@ -108,36 +275,20 @@ def test_shapes_parts_are_graded_separately_and_missing_keys_named(capsys):
         checks.check_shapes(shapes, part="both")
 
 
-@pytest.mark.parametrize("wrong, message", [
-    (lambda w, b, x, y, lr: (w + lr * 2 * (w * x + b - y) * x, b + lr * 2 * (w * x + b - y)), "uphill"),
-    (lambda w, b, x, y, lr: (w - lr * (w * x + b - y) * x, b - lr * (w * x + b - y)), "the factor 2"),
-    (lambda w, b, x, y, lr: (w - lr * 2 * (w * x + b - y), b - lr * 2 * (w * x + b - y)), "missing its factor x"),
-    (lambda w, b, x, y, lr: (2 * (w * x + b - y) * x, 2 * (w * x + b - y)), "these are the gradients"),
-    (lambda w, b, x, y, lr: 1.4, "should return 2 values"),
-])
-def test_one_step_mistakes_are_diagnosed(wrong, message):
-    """Uphill steps, a lost factor 2 or x, and returning the gradients are each named."""
-    with pytest.raises(AssertionError, match=message):
-        checks.check_one_step(wrong)
-
-
-@pytest.mark.parametrize("wrong, message", [
-    (lambda z, y: y - 1 / (1 + math.exp(-z)), "the sign is flipped"),
-    (lambda z, y: -y / (1 / (1 + math.exp(-z))) + (1 - y) / (1 - 1 / (1 + math.exp(-z))), "that is ∂L/∂a"),
-    (lambda z, y: dL_dz(z, y) * 0.25, "multiplied in again"),
-])
-def test_dL_dz_mistakes_are_diagnosed(wrong, message):
-    """Y − A, stopping at ∂L/∂a and applying σ' twice are each named (at z = 0: σ' = 0.25)."""
-    with pytest.raises(AssertionError, match=message):
-        checks.check_dL_dz(wrong)
-
-
-@pytest.mark.parametrize("wrong, message", [
-    (lambda x, e: differences(x, e)[::-1], "swapped"),
-    (lambda x, e: (differences(x, e)[0], 2 * differences(x, e)[1]), "divides by 2ε"),
-    (lambda x, e: (3 * x * x, 3 * x * x), "the exact derivative"),
-])
-def test_differences_mistakes_are_diagnosed(wrong, message):
-    """Swapped quotients, a lost 2 and the exact derivative are each named."""
-    with pytest.raises(AssertionError, match=message):
-        checks.check_differences(wrong)
+def test_choices_check_the_form_visibly_and_the_answer_when_told(capsys):
+    """A choice outside the options, or of the wrong type (1 for True), fails; a wrong choice fails only when the
+    (hidden) expected answer is given."""
+    checks.check_choice(bug_line, options=(1, 2, 3, 4))
+    checks.check_choice(bug_line, options=(1, 2, 3, 4), expected=2)
+    checks.check_choice(lambda: 3, options=(1, 2, 3, 4))  # the visible test cannot tell
+    with pytest.raises(AssertionError, match="not the right choice"):
+        checks.check_choice(lambda: 3, options=(1, 2, 3, 4), expected=2)
+    with pytest.raises(AssertionError, match="expected one of 1, 2, 3, 4"):
+        checks.check_choice(lambda: "2", options=(1, 2, 3, 4))
+    for item in "abcd":
+        checks.check_choice(true_false, key=item, options=(True, False), expected=true_false()[item])
+    with pytest.raises(AssertionError, match=r"\(\)\[.a.\] is 0, expected one of True, False"):
+        checks.check_choice(lambda: {"a": 0}, key="a", options=(True, False))
+    with pytest.raises(AssertionError, match="should return a dict with the key 'b'"):
+        checks.check_choice(lambda: {"a": True}, key="b", options=(True, False))
+    assert capsys.readouterr().out.count("✓") == 7

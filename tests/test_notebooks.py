@@ -26,6 +26,8 @@ SOURCES = nbs.solution_notebooks(ROOT)
 LESSONS = ["01-univariate", "02-multivariate", "03-two-layer-linear", "04-two-layer-sigmoid"]
 EXAM = "08-exam-practice"
 DEEP = {"forward": 3, "backward": 5, "l2_penalty": 3, "train": 3}  # 09-deep-networks, graded per part
+UNGRADED = {"10-practice"}  # released with nbgrader like the others, but with no exercises and no points
+GRADED = [p for p in SOURCES if p.parent.name not in UNGRADED]
 SOLUTION_REGION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 MARKS = re.compile(r"\[(\d+) marks?\]")
 
@@ -50,7 +52,7 @@ def test_the_deep_networks_lesson_grades_each_exercise_in_parts():
     assert len(parts) == 6, parts
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=_id)
+@pytest.mark.parametrize("path", GRADED, ids=_id)
 def test_every_test_cell_belongs_to_an_exercise_and_says_what_it_checks(path):
     """Test cells are named after their exercise, carry points, and open with a docstring."""
     nb = nbs.read(path)
@@ -65,6 +67,14 @@ def test_every_test_cell_belongs_to_an_exercise_and_says_what_it_checks(path):
             assert first.startswith('"""'), (
                 f"test cell {nbs.nbgrader_meta(cell)['grade_id']} in {path.name} should open with a "
                 f"one-sentence docstring, opens with {first!r}")
+
+
+@pytest.mark.parametrize("path", [p for p in SOURCES if p.parent.name in UNGRADED], ids=_id)
+def test_an_ungraded_notebook_has_no_nbgrader_cells(path):
+    """An ungraded notebook (unlimited practice) has no solution, test or answer cell, so nothing scores points."""
+    nb = nbs.read(path)
+    marked = [i for i, c in enumerate(nb.cells) if nbs.nbgrader_meta(c)]
+    assert not marked, f"{path.name}: cells {marked} carry nbgrader metadata in an ungraded notebook"
 
 
 def _answer_cells(nb):
@@ -136,7 +146,7 @@ def test_mark_schemes_and_worked_solutions_never_reach_the_students():
     assert checked > 0
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=_id)
+@pytest.mark.parametrize("path", GRADED, ids=_id)
 def test_hidden_tests_vary_the_data(path):
     """Every exercise has hidden tests, and they never reuse only the visible seed."""
     nb = nbs.read(path)
@@ -288,7 +298,7 @@ def test_autograde_gives_full_marks_to_the_solutions(graded):
 def test_autograde_gives_zero_to_an_unmodified_student_version(graded):
     """The student version as released scores 0 on every test cell and every (unanswered) answer cell."""
     _, scores, _ = graded
-    for path in SOURCES:
+    for path in GRADED:
         got = scores[(path.parent.name, "blank")]
         assert set(got.values()) == {0.0}, f"{path.parent.name}: blank submission scored {got}"
 

@@ -1,44 +1,70 @@
-"""Checks for the exam-practice sheet (assignment 8): shape reasoning and short numeric questions.
+"""Checks for the exam-practice sheet (assignment 8): shapes, numbers worked out by hand, and choices.
 
-The auto-graded questions are functions of their inputs, so that grading can
-ask the same question again with other numbers:
+The numeric questions are functions of their inputs, so that grading can ask the same question again
+with other numbers. With ``seed=None`` (the default) a check asks exactly the question printed in the
+notebook; with a seed it draws other numbers (and sizes). As everywhere in the course (``docs/checks.md``),
+nothing here computes an answer: the right outputs and the outputs of known mistakes come from the
+fixtures that ``coursetools release`` computed from the solution notebook
+(``08-exam-practice.fixtures.json`` next to the notebook; the mistakes are in
+``coursetools/mistakes/exam.py``).
 
-=============================================  ==========================================================
-student's function                             check
-=============================================  ==========================================================
-``shapes(n, k, m) -> dict``                    :func:`check_shapes` (``part="forward"`` or ``"backward"``)
-``one_step(w, b, x, y, learning_rate)``        :func:`check_one_step`
-``-> (w_new, b_new)``
-``dL_dz(z, y) -> float``                       :func:`check_dL_dz`
-``differences(x, eps) -> (forward, centered)`` :func:`check_differences`
-=============================================  ==========================================================
+==============================================================  ==========================================
+student's function                                              check
+==============================================================  ==========================================
+``shapes(n, k, m) -> dict``                                     :func:`check_shapes` (forward / backward)
+``one_step(w, b, x, y, learning_rate) -> (w_new, b_new)``       :func:`check_one_step`
+``dL_dz(z, y) -> float``                                        :func:`check_dL_dz`
+``differences(x, eps) -> (forward, centered)``                  :func:`check_differences`
+``fan_out(x, y, z) -> (f, df_dx, df_dy, df_dz)``                :func:`check_fan_out_forward`, ``_backward``
+``softmax_ce(z, label) -> (L, dz)``                             :func:`check_softmax_ce`
+``activation_backward(Z, dA) -> {"relu": dZ, "tanh": dZ}``      :func:`check_activation_backward_relu`, ``_tanh``
+``l2_step(w, dw, lam, m, learning_rate) -> w_new``              :func:`check_l2_step`
+``momentum_by_hand(theta, v, g, learning_rate, beta)``          :func:`check_momentum_by_hand`
+``-> (v_new, theta_new)``
+``adam_bias_correction(v, s, g, t, beta1, beta2)``              :func:`check_adam_bias_correction`
+``-> (v_hat, s_hat)``
+``rows_backward(X, W, dout) -> (dX, dW, db)``                   :func:`check_rows_backward`
+``bug_line() -> int``, ``true_false() -> dict``                 :func:`check_choice` (choices)
+==============================================================  ==========================================
 
-The network of the shape question is lesson 4's, one example per column::
+Shapes, one example per column: lesson 4's network ``Z = W1 X + b1`` with ``X`` (n, m), ``W1`` (k, n),
+``b1`` (k, 1), ``Z`` and ``A`` (k, m), ``w2`` (1, k), ``ŷ`` (1, m). ``softmax_ce`` takes one example's
+scores ``z`` of shape (K, 1) and returns ``dz`` (K, 1); ``activation_backward`` takes ``Z`` and ``dA`` of
+shape (k, m). ``rows_backward`` is the one question in the examples-in-rows convention (cs231n's):
+``out = X W + b`` with ``X`` (N, D), ``W`` (D, H), ``b`` (H,), ``dout`` (N, H).
 
-    Z = W1 X + b1     X (n, m), W1 (k, n), b1 (k, 1), Z (k, m)
-    A = σ(Z)          A (k, m)
-    ŷ = w2 A + b2     w2 (1, k), b2 a number, ŷ (1, m)
-
-With ``seed=None`` (the default) each numeric check asks exactly the question
-printed in the notebook; with a seed it draws other numbers. Every check also
-asks again with drawn numbers (its probes: ``z = 0`` alone would hide a sign
-slip in ``σ(z)``, ``y = 1`` alone the ``1 − y`` term). The right answers and
-the answers of known mistakes come from the fixtures ``coursetools release``
-computed from the solution notebook (``08-exam-practice.fixtures.json``; see
-``docs/checks.md``); nothing here computes an answer.
+A choice (``check_choice``) has no numbers to vary: the visible test checks that the answer is one of
+the options; the hidden test, which students never see, compares it with the answer written there.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_rng, check_scalar, format_shape
+from .._checks import as_rng, format_shape
 from ..feedback import fail
-from ._common import call, passed, unpack
-from ._common import number as _number
+from . import _fixtures
+from ._common import call, number, passed, unpack
 from ._engine import Check
 
-__all__ = ["CHECKS", "SHAPE_KEYS", "check_dL_dz", "check_differences", "check_one_step", "check_shapes"]
+__all__ = [
+    "CHECKS",
+    "SHAPE_KEYS",
+    "check_activation_backward_relu",
+    "check_activation_backward_tanh",
+    "check_adam_bias_correction",
+    "check_choice",
+    "check_dL_dz",
+    "check_differences",
+    "check_fan_out_backward",
+    "check_fan_out_forward",
+    "check_l2_step",
+    "check_momentum_by_hand",
+    "check_one_step",
+    "check_rows_backward",
+    "check_shapes",
+    "check_softmax_ce",
+]
 
 ASSIGNMENT = "08-exam-practice"
 
@@ -49,47 +75,232 @@ SHAPE_KEYS = {
 }
 
 
-def _probes(seed=None, **rest):
-    """Two other draws of the same question (the notebook's own numbers may hide a term)."""
-    __tracebackhide__ = True
-    base = 1000 if seed is None else seed + 1000
-    return [{**rest, "seed": base}, {**rest, "seed": base + 1}]
+# --------------------------------------------------------------------------- inputs (no answers)
 
-
-# --- shapes ----------------------------------------------------------------------------------------
-
-def _sizes(seed):
+def _numbers(seed, question, draw):
+    """The notebook's question (seed None) or numbers drawn from the seed, rounded to two decimals."""
     __tracebackhide__ = True
     if seed is None:
-        return 3, 4, 5
-    return tuple(int(v) for v in as_rng(seed).choice(range(2, 30), size=3, replace=False))
+        return question
+    return tuple(round(float(v), 2) for v in draw(as_rng(seed)))
 
 
-def _shape_inputs(part="forward", seed=None):
+def _shapes_inputs(seed, part="forward"):
     __tracebackhide__ = True
-    if part not in SHAPE_KEYS:
-        fail(f"part: expected 'forward' or 'backward', received {part!r}", kind=ValueError)
-    n, k, m = _sizes(seed)
-    return {"n": n, "k": k, "m": m, "part": part}
+    if seed is None:
+        return {"n": 3, "k": 4, "m": 5}
+    n, k, m = (int(v) for v in as_rng(seed).choice(range(2, 30), size=3, replace=False))
+    return {"n": n, "k": k, "m": m}
+
+
+def _one_step_inputs(seed):
+    __tracebackhide__ = True
+    w, b, x, y, lr = _numbers(seed, (1.0, 0.0, 2.0, 3.0, 0.1),
+                              lambda g: (*g.uniform(-2, 2, size=4), g.uniform(0.05, 0.3)))
+    return {"w": w, "b": b, "x": x, "y": y, "learning_rate": lr}
+
+
+def _dL_dz_inputs(seed):
+    __tracebackhide__ = True
+    z, y = _numbers(seed, (0.0, 1.0), lambda g: (g.uniform(-3, 3), g.integers(0, 2)))
+    return {"z": z, "y": y}
+
+
+def _differences_inputs(seed):
+    __tracebackhide__ = True
+    x, eps = _numbers(seed, (1.0, 0.1), lambda g: (g.uniform(-2, 2), g.uniform(0.01, 0.5)))
+    return {"x": x, "eps": eps}
+
+
+def _fan_out_inputs(seed):
+    __tracebackhide__ = True
+    x, y, z = _numbers(seed, (2.0, -1.0, 3.0), lambda g: g.uniform(0.3, 2.5, size=3) * g.choice([-1, 1], size=3))
+    return {"x": x, "y": y, "z": z}
+
+
+def _softmax_inputs(seed):
+    __tracebackhide__ = True
+    if seed is None:
+        return {"z": np.array([[1.0], [2.0], [0.0]]), "label": 0}
+    gen = as_rng(seed)
+    k = int(gen.integers(3, 7))
+    return {"z": np.round(gen.uniform(-3, 3, size=(k, 1)), 2), "label": int(gen.integers(k))}
+
+
+def _activation_inputs(seed):
+    __tracebackhide__ = True
+    if seed is None:
+        return {"Z": np.array([[-1.0, 0.5, 2.0], [0.3, -0.2, -2.0]]), "dA": np.array([[0.4, -1.0, 2.0],
+                                                                                     [1.0, 3.0, -0.5]])}
+    gen = as_rng(seed)
+    k, m = (int(v) for v in gen.integers(2, 8, size=2))
+    Z = np.round(gen.uniform(-2, 2, size=(k, m)), 2)
+    Z[Z == 0] = 0.5
+    return {"Z": Z, "dA": np.round(gen.normal(size=(k, m)), 2)}
+
+
+def _l2_inputs(seed):
+    __tracebackhide__ = True
+    w, dw, lam, lr = _numbers(seed, (2.0, 0.5, 0.4, 0.1),
+                              lambda g: (g.uniform(-3, 3), g.uniform(-1, 1), g.uniform(0.05, 2), g.uniform(0.01, 0.3)))
+    m = 4 if seed is None else int(as_rng(seed + 1).integers(2, 50))
+    return {"w": w, "dw": dw, "lam": lam, "m": m, "learning_rate": lr}
+
+
+def _momentum_inputs(seed):
+    __tracebackhide__ = True
+    theta, v, g, lr = _numbers(seed, (1.0, 0.5, 2.0, 0.1),
+                               lambda r: (r.uniform(-2, 2), r.uniform(-1, 1), r.uniform(-3, 3), r.uniform(0.01, 0.3)))
+    return {"theta": theta, "v": v, "g": g, "learning_rate": lr, "beta": 0.9}
+
+
+def _adam_inputs(seed):
+    __tracebackhide__ = True
+    if seed is None:
+        return {"v": 0.2, "s": 0.01, "g": 2.0, "t": 2, "beta1": 0.9, "beta2": 0.999}
+    gen = as_rng(seed)
+    return {"v": round(float(gen.uniform(-1, 1)), 2), "s": round(float(gen.uniform(0.001, 0.1)), 3),
+            "g": round(float(gen.uniform(-3, 3)), 2), "t": int(gen.integers(1, 6)), "beta1": 0.9, "beta2": 0.999}
+
+
+def _rows_inputs(seed):
+    __tracebackhide__ = True
+    gen = as_rng(0 if seed is None else seed)
+    n, d, h = (4, 3, 2) if seed is None else (int(v) for v in gen.choice(range(2, 9), size=3, replace=False))
+    return {"X": np.round(gen.normal(size=(n, d)), 2), "W": np.round(gen.normal(size=(d, h)), 2),
+            "dout": np.round(gen.normal(size=(n, h)), 2)}
+
+
+def _other_numbers(seed, **rest):
+    """The probe of a seeded case: another seed (the notebook's question has no probe)."""
+    __tracebackhide__ = True
+    return [] if seed is None else [{"seed": seed + 1000, **rest}]
+
+
+# --------------------------------------------------------------------------- how the student is called
+
+def _numbers_out(result, names, fn_name, why):
+    __tracebackhide__ = True
+    values = unpack(result, names, fn_name) if len(names) > 1 else (result,)
+    return {name: float(number(name, v, fn_name, why=why)) for name, v in zip(names, values)}
 
 
 def _call_shapes(fn, i):
     __tracebackhide__ = True
-    n, k, m = i["n"], i["k"], i["m"]
-    result = call(fn, "shapes", n, k, m)
+    result = call(fn, "shapes", i["n"], i["k"], i["m"])
     if not isinstance(result, dict):
         fail(f"shapes should return a dict of shapes; received a {type(result).__name__}")
     out = {}
-    for key in SHAPE_KEYS[i["part"]]:
+    for key in (*SHAPE_KEYS["forward"], *SHAPE_KEYS["backward"]):
         if key not in result:
-            fail(f"shapes(n, k, m) has no key {key!r}; its keys are {sorted(map(str, result))}")
-        got = result[key]
+            out[key] = None
+            continue
         try:
-            out[key] = tuple(int(v) for v in got)
+            out[key] = np.array([int(v) for v in result[key]], dtype=np.float64)
         except (TypeError, ValueError):
-            fail(f"shapes({n}, {k}, {m})[{key!r}] should be a tuple of sizes, like (k, n), "
-                 f"or () for a number; received {got!r}")
+            fail(f"shapes({i['n']}, {i['k']}, {i['m']})[{key!r}] should be a tuple of sizes, like (k, n), or () "
+                 f"for a number; received {result[key]!r}")
     return out
+
+
+def _call_one_step(fn, i):
+    __tracebackhide__ = True
+    result = call(fn, "one_step", i["w"], i["b"], i["x"], i["y"], i["learning_rate"])
+    got = _numbers_out(result, ("w_new", "b_new"), "one_step", "w and b are numbers")
+    return {"(w_new, b_new)": np.array([got["w_new"], got["b_new"]])}  # compared as a pair
+
+
+def _call_dL_dz(fn, i):
+    __tracebackhide__ = True
+    return _numbers_out(call(fn, "dL_dz", i["z"], i["y"]), ("dL_dz",), "dL_dz",
+                        "z is one number, so ∂L/∂z is one too")
+
+
+def _call_differences(fn, i):
+    __tracebackhide__ = True
+    return _numbers_out(call(fn, "differences", i["x"], i["eps"]), ("forward", "centered"), "differences",
+                        "a difference quotient is one number")
+
+
+def _call_fan_out(fn, i):
+    __tracebackhide__ = True
+    return _numbers_out(call(fn, "fan_out", i["x"], i["y"], i["z"]), ("f", "df_dx", "df_dy", "df_dz"), "fan_out",
+                        "every node of this graph holds one number")
+
+
+def _call_softmax(fn, i):
+    __tracebackhide__ = True
+    L, dz = unpack(call(fn, "softmax_ce", i["z"], i["label"]), ("L", "dz"), "softmax_ce")
+    return {"L": float(number("L", L, "softmax_ce", why="the loss of one example is one number")), "dz": dz}
+
+
+def _call_activation(fn, i):
+    __tracebackhide__ = True
+    result = call(fn, "activation_backward", i["Z"], i["dA"])
+    if not isinstance(result, dict) or set(result) != {"relu", "tanh"}:
+        fail("activation_backward should return a dict with the keys 'relu' and 'tanh' (each dZ of shape "
+             f"(k, m)); received {type(result).__name__} {sorted(result) if isinstance(result, dict) else ''}")
+    return {"dZ_relu": result["relu"], "dZ_tanh": result["tanh"]}
+
+
+def _call_l2(fn, i):
+    __tracebackhide__ = True
+    return _numbers_out(call(fn, "l2_step", i["w"], i["dw"], i["lam"], i["m"], i["learning_rate"]), ("w_new",),
+                        "l2_step", "w is one weight")
+
+
+def _call_momentum(fn, i):
+    __tracebackhide__ = True
+    result = call(fn, "momentum_by_hand", i["theta"], i["v"], i["g"], i["learning_rate"], i["beta"])
+    return _numbers_out(result, ("v_new", "theta_new"), "momentum_by_hand", "θ is one number")
+
+
+def _call_adam(fn, i):
+    __tracebackhide__ = True
+    result = call(fn, "adam_bias_correction", i["v"], i["s"], i["g"], i["t"], i["beta1"], i["beta2"])
+    return _numbers_out(result, ("v_hat", "s_hat"), "adam_bias_correction", "θ is one number")
+
+
+def _call_rows(fn, i):
+    __tracebackhide__ = True
+    result = call(fn, "rows_backward", i["X"], i["W"], i["dout"])
+    return dict(zip(("dX", "dW", "db"), unpack(result, ("dX", "dW", "db"), "rows_backward")))
+
+
+SHAPES = Check(ASSIGNMENT, "check_shapes", "shapes", _shapes_inputs, _call_shapes,
+               (*SHAPE_KEYS["forward"], *SHAPE_KEYS["backward"]))
+ONE_STEP = Check(ASSIGNMENT, "check_one_step", "one_step", _one_step_inputs, _call_one_step, ("(w_new, b_new)",),
+                 probes=_other_numbers)
+DL_DZ = Check(ASSIGNMENT, "check_dL_dz", "dL_dz", _dL_dz_inputs, _call_dL_dz, ("dL_dz",), probes=_other_numbers)
+DIFFERENCES = Check(ASSIGNMENT, "check_differences", "differences", _differences_inputs, _call_differences,
+                    ("forward", "centered"), probes=_other_numbers)
+FAN_OUT_FORWARD = Check(ASSIGNMENT, "check_fan_out_forward", "fan_out", _fan_out_inputs, _call_fan_out, ("f",),
+                        probes=_other_numbers)
+FAN_OUT_BACKWARD = Check(ASSIGNMENT, "check_fan_out_backward", "fan_out", _fan_out_inputs, _call_fan_out,
+                         ("df_dx", "df_dy", "df_dz"), probes=_other_numbers)
+SOFTMAX_CE = Check(ASSIGNMENT, "check_softmax_ce", "softmax_ce", _softmax_inputs, _call_softmax, ("L", "dz"),
+                   arrays=("dz",), probes=_other_numbers)
+ACTIVATION_RELU = Check(ASSIGNMENT, "check_activation_backward_relu", "activation_backward", _activation_inputs,
+                        _call_activation, ("dZ_relu",), arrays=("dZ_relu",), probes=_other_numbers)
+ACTIVATION_TANH = Check(ASSIGNMENT, "check_activation_backward_tanh", "activation_backward", _activation_inputs,
+                        _call_activation, ("dZ_tanh",), arrays=("dZ_tanh",), probes=_other_numbers)
+L2_STEP = Check(ASSIGNMENT, "check_l2_step", "l2_step", _l2_inputs, _call_l2, ("w_new",), probes=_other_numbers)
+MOMENTUM = Check(ASSIGNMENT, "check_momentum_by_hand", "momentum_by_hand", _momentum_inputs, _call_momentum,
+                 ("v_new", "theta_new"), probes=_other_numbers)
+ADAM = Check(ASSIGNMENT, "check_adam_bias_correction", "adam_bias_correction", _adam_inputs, _call_adam,
+             ("v_hat", "s_hat"), probes=_other_numbers)
+ROWS = Check(ASSIGNMENT, "check_rows_backward", "rows_backward", _rows_inputs, _call_rows, ("dX", "dW", "db"),
+             arrays=("dX", "dW", "db"), probes=_other_numbers)
+
+CHECKS = {c.name: c for c in (SHAPES, ONE_STEP, DL_DZ, DIFFERENCES, FAN_OUT_FORWARD, FAN_OUT_BACKWARD, SOFTMAX_CE,
+                              ACTIVATION_RELU, ACTIVATION_TANH, L2_STEP, MOMENTUM, ADAM, ROWS)}
+
+
+# --------------------------------------------------------------------------- the checks
+
+def _where(inputs):
+    __tracebackhide__ = True
+    return ", ".join(f"{k} = {v:g}" for k, v in inputs.items() if isinstance(v, (int, float)))
 
 
 def _shape_hint(key, got, want):
@@ -108,157 +319,144 @@ def _shape_hint(key, got, want):
     return f"expected {format_shape(want)}"
 
 
-def _compare_shapes(key, got, want, params):
-    __tracebackhide__ = True
-    want = tuple(int(v) for v in want)
-    n, k, m = _sizes(params.get("seed"))
-    if tuple(got) != want:
-        fail(f"shapes({n}, {k}, {m})[{key!r}] is {format_shape(got)}, expected {format_shape(want)}: "
-             f"{_shape_hint(key, got, want)}")
-
-
-SHAPES = Check(ASSIGNMENT, "check_shapes", "shapes", _shape_inputs, _call_shapes,
-               (*SHAPE_KEYS["forward"], *SHAPE_KEYS["backward"]), probes=_probes, compare=_compare_shapes)
-
-
 def check_shapes(shapes, *, part: str = "forward", seed: int | None = None) -> None:
-    """Check the ``part`` entries of ``shapes(n, k, m)``, each a tuple like ``(k, n)``.
+    """Check the ``part`` entries of ``shapes(n, k, m)``, each a tuple like ``(k, n)`` (``()`` for a number).
 
     Parameters
     ----------
     shapes : callable
-        The student's ``shapes(n, k, m)``, returning a dict from the names of
-        :data:`SHAPE_KEYS` to shape tuples (``()`` for a number).
+        The student's ``shapes(n, k, m) -> dict`` from the names of :data:`SHAPE_KEYS` to shape tuples.
     part : {"forward", "backward"}
         Which entries to grade.
     seed : int, optional
         None asks for n = 3, k = 4, m = 5; a seed draws other distinct sizes.
     """
     __tracebackhide__ = True
-    _shape_inputs(part, seed)
-    SHAPES.verify(shapes, part=part, seed=seed)
-    n, k, m = _sizes(seed)
+    if part not in SHAPE_KEYS:
+        fail(f"part: expected 'forward' or 'backward', received {part!r}", kind=ValueError)
+    found = _fixtures.entry(ASSIGNMENT, "check_shapes", {"part": part, "seed": seed})
+    i = found["inputs"]
+    n, k, m = int(i["n"]), int(i["k"]), int(i["m"])
+    got_all = SHAPES.run(shapes, i)
+    for key in SHAPE_KEYS[part]:
+        got = got_all[key]
+        if got is None:
+            fail(f"shapes(n, k, m) has no key {key!r}; it should have {', '.join(SHAPE_KEYS[part])}")
+        got = tuple(int(v) for v in got)
+        want = tuple(int(v) for v in np.atleast_1d(found["expected"][key]))
+        if got != want:
+            fail(f"shapes({n}, {k}, {m})[{key!r}] is {format_shape(got)}, expected {format_shape(want)}: "
+                 f"{_shape_hint(key, got, want)}")
     passed(f"shapes: the {part} shapes are right for n = {n}, k = {k}, m = {m}")
 
 
-# --- the numeric questions -------------------------------------------------------------------------
-
-def _numbers(seed, question, draw):
+def _verify(check, fn, seed, what):
     __tracebackhide__ = True
-    if seed is None:
-        return question
-    gen = as_rng(seed)
-    return tuple(round(float(v), 2) for v in draw(gen))
-
-
-def _step_inputs(seed=None):
-    __tracebackhide__ = True
-    w, b, x, y, lr = _numbers(seed, (1.0, 0.0, 2.0, 3.0, 0.1),
-                              lambda g: (*g.uniform(-2, 2, size=4), g.uniform(0.05, 0.3)))
-    return {"w": w, "b": b, "x": x, "y": y, "learning_rate": lr}
-
-
-def _call_step(fn, i):
-    __tracebackhide__ = True
-    result = call(fn, "one_step", i["w"], i["b"], i["x"], i["y"], i["learning_rate"])
-    got = unpack(result, ("w_new", "b_new"), "one_step")
-    got = [float(_number(name, v, "one_step", why="w and b are numbers")) for name, v in zip(("w_new", "b_new"), got)]
-    return {"(w_new, b_new)": np.array(got)}
-
-
-def _dz_inputs(seed=None):
-    __tracebackhide__ = True
-    z, y = _numbers(seed, (0.0, 1.0), lambda g: (g.uniform(-3, 3), g.integers(0, 2)))
-    return {"z": z, "y": y}
-
-
-def _call_dz(fn, i):
-    __tracebackhide__ = True
-    got = _number("dL_dz", call(fn, "dL_dz", i["z"], i["y"]), "dL_dz", why="z is one number, so ∂L/∂z is one too")
-    return {"dL_dz": got}
-
-
-def _difference_inputs(seed=None):
-    __tracebackhide__ = True
-    x, eps = _numbers(seed, (1.0, 0.1), lambda g: (g.uniform(-2, 2), g.uniform(0.01, 0.5)))
-    return {"x": x, "eps": float(check_scalar("eps", eps, positive=True))}
-
-
-def _call_differences(fn, i):
-    __tracebackhide__ = True
-    got = unpack(call(fn, "differences", i["x"], i["eps"]), ("forward", "centered"), "differences")
-    got = [float(_number(name, v, "differences", why="a difference quotient is one number"))
-           for name, v in zip(("forward", "centered"), got)]
-    return {"(forward, centered)": np.array(got)}
-
-
-ONE_STEP = Check(ASSIGNMENT, "check_one_step", "one_step", _step_inputs, _call_step, ("(w_new, b_new)",),
-                 probes=_probes)
-def _dz_probes(seed=None):
-    """Two drawn questions, one with y = 0 and one with y = 1: y = 1 alone hides the (1 − y) term."""
-    __tracebackhide__ = True
-    base = 1000 if seed is None else seed + 1000
-    first = {}
-    for s in range(base, base + 100):
-        first.setdefault(_dz_inputs(s)["y"], s)
-        if len(first) == 2:
-            break
-    return [{"seed": s} for _, s in sorted(first.items())]
-
-
-DL_DZ = Check(ASSIGNMENT, "check_dL_dz", "dL_dz", _dz_inputs, _call_dz, ("dL_dz",), probes=_dz_probes)
-DIFFERENCES = Check(ASSIGNMENT, "check_differences", "differences", _difference_inputs, _call_differences,
-                    ("(forward, centered)",), probes=_probes)
-
-CHECKS = {c.name: c for c in (SHAPES, ONE_STEP, DL_DZ, DIFFERENCES)}
+    check.verify(fn, seed=seed)
+    shown = "the sheet's question" if seed is None else "the same question with other numbers"
+    passed(f"{check.exercise}: {what}, right for {shown}")
 
 
 def check_one_step(one_step, *, seed: int | None = None) -> None:
-    """Check ``one_step(w, b, x, y, learning_rate)``: one gradient step on ``L = (w x + b - y)²``.
+    """Check ``one_step(w, b, x, y, learning_rate) -> (w_new, b_new)``: one step on ``L = (w x + b − y)²``.
 
-    Parameters
-    ----------
-    one_step : callable
-        The student's function, returning ``(w_new, b_new)``.
-    seed : int, optional
-        None asks the notebook's question (w = 1, b = 0, x = 2, y = 3, η = 0.1);
-        a seed draws other numbers.
+    None asks the notebook's question (w = 1, b = 0, x = 2, y = 3, η = 0.1); a seed draws other numbers.
     """
     __tracebackhide__ = True
-    found = ONE_STEP.verify(one_step, seed=seed)
-    i, (w_new, b_new) = found["inputs"], found["expected"]["(w_new, b_new)"]
-    passed(f"one_step: (w, b) → ({w_new:.6g}, {b_new:.6g}) at w = {i['w']:g}, b = {i['b']:g}, x = {i['x']:g}, "
-           f"y = {i['y']:g}, η = {i['learning_rate']:g}")
+    _verify(ONE_STEP, one_step, seed, "one gradient step")
 
 
 def check_dL_dz(dL_dz, *, seed: int | None = None) -> None:
-    """Check ``dL_dz(z, y)``: the gradient ``σ(z) − y`` of the binary cross-entropy of ``σ(z)``.
-
-    Parameters
-    ----------
-    dL_dz : callable
-        The student's function, returning a number.
-    seed : int, optional
-        None asks the notebook's question (z = 0, y = 1); a seed draws z in [-3, 3] and y in {0, 1}.
-    """
+    """Check ``dL_dz(z, y)``: ∂L/∂z of the binary cross-entropy of ``σ(z)``; None asks z = 0, y = 1."""
     __tracebackhide__ = True
-    found = DL_DZ.verify(dL_dz, seed=seed)
-    i = found["inputs"]
-    passed(f"dL_dz: ∂L/∂z = σ(z) − y = {float(found['expected']['dL_dz']):.6g} at z = {i['z']:g}, y = {i['y']:g}")
+    _verify(DL_DZ, dL_dz, seed, "∂L/∂z at a sigmoid output")
 
 
 def check_differences(differences, *, seed: int | None = None) -> None:
-    """Check ``differences(x, eps)`` returns the forward and centered differences of ``f(x) = x³``.
+    """Check ``differences(x, eps) -> (forward, centered)`` for ``f(x) = x³``; None asks x = 1, ε = 0.1."""
+    __tracebackhide__ = True
+    _verify(DIFFERENCES, differences, seed, "the forward and centered differences")
+
+
+def check_fan_out_forward(fan_out, *, seed: int | None = None) -> None:
+    """Check the value ``f`` of ``fan_out(x, y, z) -> (f, df_dx, df_dy, df_dz)``; None asks x = 2, y = −1, z = 3."""
+    __tracebackhide__ = True
+    _verify(FAN_OUT_FORWARD, fan_out, seed, "the forward value f")
+
+
+def check_fan_out_backward(fan_out, *, seed: int | None = None) -> None:
+    """Check the gradients ``df_dx, df_dy, df_dz`` of ``fan_out(x, y, z)`` (x's paths add up)."""
+    __tracebackhide__ = True
+    _verify(FAN_OUT_BACKWARD, fan_out, seed, "the gradients, x's two paths added up")
+
+
+def check_softmax_ce(softmax_ce, *, seed: int | None = None) -> None:
+    """Check ``softmax_ce(z, label) -> (L, dz)`` for scores ``z`` (K, 1); None asks z = (1, 2, 0), label 0."""
+    __tracebackhide__ = True
+    _verify(SOFTMAX_CE, softmax_ce, seed, "the cross-entropy and dz (K, 1)")
+
+
+def check_activation_backward_relu(activation_backward, *, seed: int | None = None) -> None:
+    """Check the ``"relu"`` entry of ``activation_backward(Z, dA)``: dZ of shape (k, m) through a ReLU."""
+    __tracebackhide__ = True
+    _verify(ACTIVATION_RELU, activation_backward, seed, "dZ through a ReLU")
+
+
+def check_activation_backward_tanh(activation_backward, *, seed: int | None = None) -> None:
+    """Check the ``"tanh"`` entry of ``activation_backward(Z, dA)``: dZ of shape (k, m) through tanh."""
+    __tracebackhide__ = True
+    _verify(ACTIVATION_TANH, activation_backward, seed, "dZ through tanh")
+
+
+def check_l2_step(l2_step, *, seed: int | None = None) -> None:
+    """Check ``l2_step(w, dw, lam, m, learning_rate) -> w_new`` (with the penalty (λ/2m) w²)."""
+    __tracebackhide__ = True
+    _verify(L2_STEP, l2_step, seed, "one step with the L2 penalty")
+
+
+def check_momentum_by_hand(momentum_by_hand, *, seed: int | None = None) -> None:
+    """Check ``momentum_by_hand(theta, v, g, learning_rate, beta) -> (v_new, theta_new)``."""
+    __tracebackhide__ = True
+    _verify(MOMENTUM, momentum_by_hand, seed, "one momentum step")
+
+
+def check_adam_bias_correction(adam_bias_correction, *, seed: int | None = None) -> None:
+    """Check ``adam_bias_correction(v, s, g, t, beta1, beta2) -> (v_hat, s_hat)`` at step ``t``."""
+    __tracebackhide__ = True
+    _verify(ADAM, adam_bias_correction, seed, "Adam's bias-corrected means")
+
+
+def check_rows_backward(rows_backward, *, seed: int | None = None) -> None:
+    """Check ``rows_backward(X, W, dout) -> (dX, dW, db)`` in the examples-in-rows convention."""
+    __tracebackhide__ = True
+    _verify(ROWS, rows_backward, seed, "dX (N, D), dW (D, H) and db (H,) with examples in rows")
+
+
+def check_choice(answer_fn, *, key: str | None = None, options=(), expected=None) -> None:
+    """Check a multiple-choice answer: ``answer_fn()`` (or its entry ``key``) must be one of ``options``.
 
     Parameters
     ----------
-    differences : callable
-        The student's function, returning ``(forward, centered)``.
-    seed : int, optional
-        None asks the notebook's question (x = 1, ε = 0.1); a seed draws x in [-2, 2], ε in [0.01, 0.5].
+    answer_fn : callable
+        The student's function of no argument, returning the choice (or a dict of choices, with ``key``).
+    key : str, optional
+        The entry of the returned dict to check (true/false items).
+    options : sequence
+        The allowed answers, e.g. ``(1, 2, 3, 4, 5, 6)`` or ``(True, False)``.
+    expected : optional
+        The right answer; given only in the hidden tests, so the visible test checks the form alone.
     """
     __tracebackhide__ = True
-    found = DIFFERENCES.verify(differences, seed=seed)
-    i, (forward, centered) = found["inputs"], found["expected"]["(forward, centered)"]
-    passed(f"differences: forward {forward:.6g}, centered {centered:.6g} (exact 3x² = {3 * i['x'] ** 2:.6g}) "
-           f"at x = {i['x']:g}, ε = {i['eps']:g}")
+    name = getattr(answer_fn, "__name__", "the answer")
+    got = call(answer_fn, name)
+    if key is not None:
+        if not isinstance(got, dict) or key not in got:
+            fail(f"{name}() should return a dict with the key {key!r}; received "
+                 f"{sorted(got) if isinstance(got, dict) else type(got).__name__}")
+        got, name = got[key], f"{name}()[{key!r}]"
+    allowed = [o for o in options if type(o) is type(got) and o == got]  # True is not 1 here
+    if not allowed:
+        fail(f"{name} is {got!r}, expected one of {', '.join(map(repr, options))}")
+    if expected is not None and got != expected:
+        fail(f"{name} is {got!r}: that is not the right choice")
+    passed(f"{name}: {'the right choice' if expected is not None else 'an answer of the right form'}")
