@@ -117,11 +117,18 @@ def _strip_markers(source: str) -> str:
 
 
 def execute(nb, *, cwd: Path, timeout: int = 120, allow_errors: bool = False):
-    """Execute ``nb`` in place with nbclient in a fresh python3 kernel; return it."""
+    """Execute ``nb`` in place with nbclient in a fresh python3 kernel; return it.
+
+    The kernel talks over Unix sockets (:mod:`coursetools.kernels`), so kernels
+    started at the same time cannot race for TCP ports.
+    """
     from nbclient import NotebookClient
 
-    # The kernel logs a warning about its local TCP transport on every start; it is not the notebook's output.
+    from .kernels import AsyncIPCKernelManager
+
+    # The kernel's own log messages are not the notebook's output.
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+                            kernel_manager_class=AsyncIPCKernelManager,
                             resources={"metadata": {"path": str(cwd)}},
                             extra_arguments=["--IPKernelApp.log_level=ERROR"])
     client.execute()

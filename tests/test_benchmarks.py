@@ -1,0 +1,47 @@
+"""`python -m benchmarks`: each benchmark runs in its own process; a crash is reported and the others still run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FAKES = {
+    "ok": "def run():\n    print('ok figure 1.00x')\n    return True\n",
+    "missed": "def run():\n    print('missed figure 9.00x')\n    return False\n",
+    "raises": "def run():\n    raise RuntimeError('Kernel died before replying to kernel_info')\n",
+    "killed": "import os, signal\n\ndef run():\n    os.kill(os.getpid(), signal.SIGKILL)\n",
+}
+
+
+def _bench(tmp_path, *names):
+    pkg = tmp_path / "fakebench"
+    pkg.mkdir(exist_ok=True)
+    (pkg / "__init__.py").write_text("")
+    for name, code in FAKES.items():
+        (pkg / f"bench_{name}.py").write_text(f'"""Fake benchmark {name}."""\n{code}')
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(ROOT)]))
+    return subprocess.run([sys.executable, "-m", "benchmarks", "--package", "fakebench", *names], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_a_crashed_benchmark_is_reported_and_the_others_still_print_their_figures(tmp_path):
+    """An exception and a SIGKILL are each reported as crashed; the benchmarks after them still run."""
+    proc = _bench(tmp_path, "raises", "ok", "killed", "missed")
+    out = proc.stdout
+    assert proc.returncode == 1, out + proc.stderr
+    assert "RuntimeError: Kernel died before replying to kernel_info" in out
+    assert "ok figure 1.00x" in out and "missed figure 9.00x" in out
+    summary = dict(line.split(maxsplit=1) for line in out.splitlines()[-5:-1])
+    assert summary == {"raises": "CRASHED", "ok": "met", "killed": "CRASHED (killed by signal 9)",
+                       "missed": "MISSED"}, out
+
+
+def test_the_run_exits_0_only_when_every_target_is_met(tmp_path):
+    """All met: exit 0 and "all targets met"; one missed: exit 1."""
+    proc = _bench(tmp_path, "ok", "ok")
+    assert proc.returncode == 0 and proc.stdout.rstrip().endswith("all targets met"), proc.stdout
+    assert _bench(tmp_path, "ok", "missed").returncode == 1
