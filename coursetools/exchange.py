@@ -84,19 +84,29 @@ def collect_inbound(inbound: Path, *, root: Path, assignments=None):
 def release_feedback(root: Path, assignments, *, exchange=None) -> list[Path]:
     """Release ``feedback/*/<assignment>/*.html`` to the exchange with nbgrader; return the pages released.
 
+    The pages are written again with MathJax inside (``coursetools feedback --inline-mathjax``), since
+    nbgrader's ``release_feedback`` copies only the ``.html`` files: a page the student fetches typesets its
+    maths without ``feedback/_assets/`` and without the network.
+
     ``exchange`` is the exchange's root (default: nbgrader's configuration, which the hub sets for instructors).
     """
+    from .feedback import feedback
     from .release import run_nbgrader
 
     root = Path(root)
     released = []
     for assignment in assignments:
-        for page in sorted((root / "feedback").glob(f"*/{assignment}/*.html")):
+        pages = sorted((root / "feedback").glob(f"*/{assignment}/*.html"))
+        for page in pages:
             submitted = root / "submitted" / page.parent.parent.name / assignment
             missing = [n for n in KEEP if not (submitted / n).is_file()]
             if missing:
                 raise FileNotFoundError(f"{submitted} has no {' or '.join(missing)}: feedback can only be released "
                                         "for submissions collected from the exchange")
+        if pages:  # nbgrader copies only the .html files to the exchange: each page must carry its MathJax itself
+            feedback(root, [assignment], inline_mathjax=True)
+        for page in pages:
+            submitted = root / "submitted" / page.parent.parent.name / assignment
             for name in KEEP:
                 shutil.copyfile(submitted / name, page.parent / name)
             released.append(page)

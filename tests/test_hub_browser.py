@@ -468,6 +468,7 @@ def test_a_class_round_trip_on_the_hub(hub, browser):
         text = pages[0].read_text()
         other = names["bob" if who == "alice" else "alice"]
         assert name in text and other not in text, f"{who}'s feedback is not theirs alone"
+        assert "'sha256-" in text and "_assets/" not in text, "the fetched page does not carry its own MathJax"
         page.goto(f"{hub['url']}/user/{name}/files/{pages[0].relative_to(home)}")
         page.get_by_text("Score: 10 / 10" if who == "alice" else "Score: 8 / 10").wait_for()
         s.shot(f"09-{step}-feedback")
