@@ -513,7 +513,9 @@ def test_make_lab_for_self_study_shows_no_class_tools_no_errors_and_no_news(brow
                JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
                PATH=str(BIN) + os.pathsep + os.environ.get("PATH", ""))
-    args = f"--no-browser --ServerApp.port={port} --ServerApp.port_retries=0 --IdentityProvider.token={token}"
+    # opening a notebook makes a checkpoint: keep it out of the repository's notebooks/ (an absolute folder)
+    args = (f"--no-browser --ServerApp.port={port} --ServerApp.port_retries=0 --IdentityProvider.token={token} "
+            f"--FileCheckpoints.checkpoint_dir={tmp_path / 'checkpoints'}")
     log = (tmp_path / "lab.log").open("wb")
     proc = subprocess.Popen(["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"], cwd=ROOT, env=env,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
