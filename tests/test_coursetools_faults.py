@@ -46,15 +46,21 @@ def _command(course: Path, *extra) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def clean(tmp_path_factory):
-    """(the ungraded class, the clean run's scores, submitted/'s digest, the clean run's course)."""
-    base = tmp_path_factory.mktemp("faults")
-    fresh = base / "fresh"
+def fresh_class(tmp_path_factory):
+    """(the ungraded class, its expectations per student)."""
+    fresh = tmp_path_factory.mktemp("faults") / "fresh"
     fresh.mkdir()
     shutil.copy(ROOT / "nbgrader_config.py", fresh)
     shutil.copytree(ROOT / "solutions" / A, fresh / "solutions" / A)
     generate(fresh / "notebooks", [A], root=fresh, db=True)
-    expected = cases.build(fresh, students=STUDENTS)
+    return fresh, cases.build(fresh, students=STUDENTS)
+
+
+@pytest.fixture(scope="module")
+def clean(fresh_class):
+    """(the ungraded class, the clean run's scores, submitted/'s digest, the clean run's course, its HOME)."""
+    fresh, expected = fresh_class
+    base = fresh.parent
     graded = base / "clean"
     shutil.copytree(fresh, graded)
     home = base / "home"
@@ -63,20 +69,20 @@ def clean(tmp_path_factory):
     proc = subprocess.run(_command(graded, "--workers", "2"), env={**env, "HOME": str(home)},
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0 and proc.stderr == "", proc.stdout + proc.stderr
-    assert list((home / ".cache" / "matplotlib").glob("fontlist-*.json")), "the grader built no font cache"
     got = scores(graded, A)
     assert got == {(s, A): expected[s]["scores"] for s in STUDENTS}, got
-    return fresh, got, _digest(fresh / "submitted"), graded
+    return fresh, got, _digest(fresh / "submitted"), graded, home
 
 
 def test_an_honest_class_graded_with_a_fresh_home_raises_no_event(clean):
     """The grader's own start-up work (building matplotlib's font cache runs fc-list) is never the student's:
     with a fresh HOME, the records and the report hold no event at all."""
-    *_, graded = clean
+    *_, graded, home = clean
     records = load_records(graded)
     assert {k: r["events"] for k, r in records.items()} == {(s, A, A): [] for s in STUDENTS}
     page = report(graded).read_text(encoding="utf-8")
     assert page.count("<p>none</p>") == 2, "the report lists an event"
+    assert list((home / ".cache" / "matplotlib").glob("fontlist-*.json")), "the grader built no font cache"
 
 
 def _start(course: Path, tmp_path: Path, *extra) -> subprocess.Popen:
@@ -157,7 +163,7 @@ def test_ctrl_c_prints_one_line_ends_every_process_and_a_rerun_resumes(clean, tm
     """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) while the second notebook is graded:
     exit 130, that one line and not a byte of traceback, no process or sandbox folder left; the re-run grades
     only the notebook that was interrupted."""
-    fresh, clean_scores, submitted, _ = clean
+    fresh, clean_scores, submitted, *_ = clean
     course = tmp_path / "course"
     shutil.copytree(fresh, course)
     proc = _start(course, tmp_path, "--workers", "1")
@@ -178,7 +184,7 @@ def test_sigkill_of_grade_leaves_no_process_and_a_rerun_cleans_up(clean, tmp_pat
     """SIGKILL of `grade` with both kernels running: within seconds no process it started is alive (forkserver,
     workers, kernels, resource tracker) and its output pipe is closed; the re-run removes the folder it left and
     grades everything, as the clean run did."""
-    fresh, clean_scores, submitted, _ = clean
+    fresh, clean_scores, submitted, *_ = clean
     course = tmp_path / "course"
     shutil.copytree(fresh, course)
     proc = _start(course, tmp_path, "--workers", "2")
@@ -197,7 +203,7 @@ def test_sigkill_of_grade_leaves_no_process_and_a_rerun_cleans_up(clean, tmp_pat
 def test_a_worker_killed_with_kill_9_is_replaced_and_its_sandbox_folder_removed(clean, tmp_path):
     """kill -9 of a worker while it grades: the pool is rebuilt, its notebook graded again, the grades are the
     clean run's, and no sandbox folder (the dead worker's included) is left."""
-    fresh, clean_scores, submitted, _ = clean
+    fresh, clean_scores, submitted, *_ = clean
     course = tmp_path / "course"
     shutil.copytree(fresh, course)
     proc = _start(course, tmp_path, "--workers", "2")
@@ -243,10 +249,10 @@ def _dies_in_the_replay(course: Path, student: str, how: str):
     return f"cell {at + 1}"
 
 
-def test_a_replay_that_fails_once_is_retried_and_what_is_lost_is_named_per_cell(clean, tmp_path):
+def test_a_replay_that_fails_once_is_retried_and_what_is_lost_is_named_per_cell(fresh_class, tmp_path):
     """The kernel dies in test_forward, then in the replay: retried once in a fresh kernel, the student keeps
     every other point; when the retry dies too, each test cell not run is named in the record and the report."""
-    fresh, *_ = clean
+    fresh, _ = fresh_class
     course = tmp_path / "course"
     shutil.copytree(fresh, course)
     shutil.rmtree(course / "submitted")
