@@ -85,6 +85,24 @@ def test_an_honest_class_graded_with_a_fresh_home_raises_no_event(clean):
     assert list((home / ".cache" / "matplotlib").glob("fontlist-*.json")), "the grader built no font cache"
 
 
+def test_a_run_folder_is_removed_at_its_end_and_a_killed_runs_folder_by_the_next_run(tmp_path):
+    """RunFolder: readable by the sandboxes' users, removed on exit; a folder whose run died (its lock free) is
+    removed when the next run starts, and a live run's folder (its lock held) never is."""
+    from coursetools.pool import RunFolder
+
+    code = ("import os, sys\nfrom coursetools.pool import RunFolder\n"
+            "print(RunFolder(sys.argv[1]).__enter__(), flush=True)\nos._exit(0)  # killed: nothing removes it\n")
+    with RunFolder(tmp_path) as live:
+        assert live.is_dir() and live.stat().st_mode & 0o777 == 0o755 and live.name.startswith(f"grade-{os.getpid()}-")
+        dead = Path(subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
+                                   check=True).stdout.strip())
+        (dead / "run-x" / "conn").mkdir(parents=True)
+        with RunFolder(tmp_path) as other:
+            assert not dead.exists() and live.is_dir() and other.is_dir()
+        assert not other.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
 def _start(course: Path, tmp_path: Path, *extra) -> subprocess.Popen:
     return subprocess.Popen(_command(course, *extra), env=nbgrader_env(), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
