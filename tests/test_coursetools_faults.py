@@ -113,7 +113,7 @@ def _run_folder(pid: int) -> Path | None:
     return found[0] if found else None
 
 
-def _wait_for(predicate, what: str, proc: subprocess.Popen, timeout: float = 120):
+def _wait_for(predicate, what: str, proc: subprocess.Popen, timeout: float = 300):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         value = predicate()
@@ -199,14 +199,14 @@ def test_ctrl_c_prints_one_line_ends_every_process_and_a_rerun_resumes(clean, tm
 
 
 def test_sigkill_of_grade_leaves_no_process_and_a_rerun_cleans_up(clean, tmp_path):
-    """SIGKILL of `grade` with both kernels running: within seconds no process it started is alive (forkserver,
+    """SIGKILL of `grade` while it grades: within seconds no process it started is alive (forkserver,
     workers, kernels, resource tracker) and its output pipe is closed; the re-run removes the folder it left and
     grades everything, as the clean run did."""
     fresh, clean_scores, submitted, *_ = clean
     course = tmp_path / "course"
     shutil.copytree(fresh, course)
     proc = _start(course, tmp_path, "--workers", "2")
-    _wait_for(lambda: _kernels_running(proc.pid, 2), "both kernels start", proc)
+    _wait_for(lambda: _kernels_running(proc.pid, 1), "a kernel starts", proc)
     folder = _run_folder(proc.pid)
     started = _run_processes(proc.pid)
     assert len(started) >= 5, started  # the forkserver, the resource tracker, two workers, their kernels
