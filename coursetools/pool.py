@@ -12,6 +12,10 @@ multiprocessing's forkserver (:func:`context`). So that no process outlives the 
 * each run's sandbox folders live in one folder (:class:`RunFolder`), removed at the end of the run, also
   after a worker was killed; if ``grade`` itself was killed, the next run removes it: the folder holds a
   lock (``flock``) that the operating system releases when its process dies, however it died.
+
+Linux sends the parent-death signal when the *thread* that started the process ends: call ``grade`` from the
+main thread, or from a thread that outlives the grading (multiprocessing starts a new forkserver when the old
+one is gone).
 """
 
 from __future__ import annotations
