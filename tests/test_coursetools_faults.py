@@ -192,6 +192,8 @@ def test_ctrl_c_prints_one_line_ends_every_process_and_a_rerun_resumes(clean, tm
     os.killpg(proc.pid, signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, out + err
+    if out.startswith("coursetools grade: guarded only"):  # no sandbox on this machine: said first
+        out = out.split("\n", 1)[1]
     assert err == "" and out == INTERRUPTED, (out, err)
     _none_left(started)
     assert not folder.exists(), f"{folder} was left behind"
