@@ -106,11 +106,11 @@ def main(argv=None) -> int:
         from .safeio import DiskFullError, GradebookError
         from .sandbox import isolation
 
-        why = isolation() if args.isolation != "off" and not args.scheduler else None
-        if args.isolation == "off" or why:
-            print(f"coursetools grade: guarded only, not isolated: {why or 'switched off with --isolation off'}"
-                  + (" (refusing: --isolation required)" if args.isolation == "required" else ""))
-        try:
+        try:  # Ctrl-C anywhere from here on: one line, no traceback
+            why = isolation() if args.isolation != "off" and not args.scheduler else None
+            if args.isolation == "off" or why:
+                print(f"coursetools grade: guarded only, not isolated: {why or 'switched off with --isolation off'}"
+                      + (" (refusing: --isolation required)" if args.isolation == "required" else ""))
             summary = grade(args.assignments, root=args.root, workers=args.workers, scheduler=args.scheduler,
                             timeout=args.timeout, memory=int(args.memory * (1 << 30)) or None,
                             progress=not args.no_progress, force=args.force, students=args.student,

@@ -286,9 +286,10 @@ def grade(assignments, *, root: Path = ROOT, workers: int | None = None, schedul
                  "isolation": isolation, "watch": list(watch)} for k, v in pending.items()]
         bar = _bar(len(jobs), progress)
         try:
-            for result in dispatch(jobs, workers=workers, scheduler=scheduler):
-                record(course, cfg, result, pending[tuple(result["key"])], log, collected, summary)
-                bar.update(1)
+            with contextlib.closing(dispatch(jobs, workers=workers, scheduler=scheduler)) as results:
+                for result in results:  # closed at once if recording fails: the workers end with it
+                    record(course, cfg, result, pending[tuple(result["key"])], log, collected, summary)
+                    bar.update(1)
         finally:
             bar.close()
         return summary
@@ -412,7 +413,10 @@ def prepare(course: Course, cfg, assignments, log, collected, summary, *, force=
 
 
 def dispatch(jobs, *, workers=None, scheduler=None):
-    """Stage 2, to sandboxed workers: yield each job's result (:func:`~coursetools.sandbox.execute_submission`)."""
+    """Stage 2, to sandboxed workers: yield each job's result (:func:`~coursetools.sandbox.execute_submission`).
+
+    Locally, the workers and their kernels end with this process however it ends (:mod:`coursetools.pool`).
+    """
     yield from _run(jobs, workers=workers, scheduler=scheduler)
 
 
@@ -530,29 +534,35 @@ def _run(jobs, *, workers=None, scheduler=None):
             for future in dask_completed(list(futures), loop=client.loop):
                 yield _result(future, futures[future])
         return
-    import multiprocessing
+    from . import pool as _pool
+    from .sandbox import SANDBOX_ROOT
 
     workers = workers or os.cpu_count() or 1
-    todo = list(jobs)
-    for _ in range(3):  # a worker process that dies breaks the pool: re-run what it took down, in a new pool
-        broken, finished = [], False
-        pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)),
-                                   mp_context=multiprocessing.get_context("forkserver"))
-        try:
-            futures = {pool.submit(execute_submission, job): job for job in todo}
-            for future in as_completed(futures):
-                if isinstance(future.exception(), BrokenProcessPool):
-                    broken.append(futures[future])
-                else:
-                    yield _result(future, futures[future])
-            finished = True
-        finally:  # interrupted (Ctrl-C): drop the queue at once; what is graded is recorded, a re-run resumes
-            pool.shutdown(wait=finished, cancel_futures=True)
-        if not broken:
-            return
-        todo = broken
-    for job in todo:
-        yield {"key": job["key"], "error": "the worker process running it died three times"}
+    with _pool.RunFolder(SANDBOX_ROOT) as folder:  # every sandbox of this run inside: removed at the end
+        todo = [{**job, "sandbox_dir": str(folder)} for job in jobs]
+        for _ in range(3):  # a worker process that dies breaks the pool: re-run what it took down, in a new pool
+            broken, finished = [], False
+            pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=_pool.context(),
+                                       initializer=_pool.worker_init)
+            try:
+                futures = {pool.submit(execute_submission, job): job for job in todo}
+                for future in as_completed(futures):
+                    if isinstance(future.exception(), BrokenProcessPool):
+                        broken.append(futures[future])
+                    else:
+                        yield _result(future, futures[future])
+                finished = True
+            finally:
+                # Interrupted (Ctrl-C, a full disk while recording): end the workers now and drop the queue;
+                # what is graded is recorded, a re-run resumes.
+                if not finished:
+                    _pool.end_workers(pool)
+                pool.shutdown(wait=True, cancel_futures=True)
+            if not broken:
+                return
+            todo = broken
+        for job in todo:
+            yield {"key": job["key"], "error": "the worker process running it died three times"}
 
 
 def _result(future, job):

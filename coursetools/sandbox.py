@@ -151,9 +151,14 @@ def isolation() -> str | None:
 
 
 def _mpl_fontlists() -> list[Path]:
-    """matplotlib's font cache, copied into each sandbox (building it there would take seconds and warn)."""
+    """matplotlib's font cache, copied into each sandbox (building it there would take seconds and warn).
+
+    Built here first when missing (a fresh ``HOME``): in the kernel, building it runs ``fc-list``, which the
+    guard would report against the student.
+    """
     try:
         import matplotlib
+        import matplotlib.font_manager  # loads the cache, or builds and writes it
     except ImportError:
         return []
     return sorted(Path(matplotlib.get_cachedir()).glob("fontlist-*.json"))
@@ -192,8 +197,9 @@ class _Box:
     watch: tuple = guard.DEFAULT_WATCH
 
     @classmethod
-    def create(cls, limits: Limits, *, isolated: bool = True, watch=guard.DEFAULT_WATCH) -> _Box:
-        root = Path(tempfile.mkdtemp(prefix="run-", dir=SANDBOX_ROOT))
+    def create(cls, limits: Limits, *, isolated: bool = True, watch=guard.DEFAULT_WATCH, parent=None) -> _Box:
+        """A new box in ``parent`` (a folder under :data:`SANDBOX_ROOT`: ``grade``'s folder for one run)."""
+        root = Path(tempfile.mkdtemp(prefix="run-", dir=parent or SANDBOX_ROOT))
         uid = UID_BASE + os.getpid() % 60_000 if isolated and os.geteuid() == 0 else None
         for sub in ("conn", "seed", "seed/files", "seed/mpl", "work"):
             (root / sub).mkdir()
@@ -426,7 +432,8 @@ def execute_submission(job: dict) -> dict:
         put next to the notebook: the assignment's support files), ``watch``
         (module names the guard watches), ``isolation`` (``"auto"``: sandbox
         when possible; ``"required"``: fail rather than run unsandboxed;
-        ``"off"``: guarded only) and ``key`` (returned unchanged).
+        ``"off"``: guarded only), ``sandbox_dir`` (optional: the folder, under :data:`SANDBOX_ROOT`, to
+        make the kernel's folder in) and ``key`` (returned unchanged).
 
     Returns
     -------
@@ -448,7 +455,8 @@ def execute_submission(job: dict) -> dict:
     timeout = job.get("timeout", 120)
     limits = Limits(memory=job.get("memory"), cpu=job.get("cpu") or max(120, int(10 * timeout)))
     SANDBOX_ROOT.mkdir(parents=True, exist_ok=True)
-    box = _Box.create(limits, isolated=why is None, watch=job.get("watch") or guard.DEFAULT_WATCH)
+    box = _Box.create(limits, isolated=why is None, watch=job.get("watch") or guard.DEFAULT_WATCH,
+                      parent=job.get("sandbox_dir"))
     try:
         for rel, data in job.get("files", {}).items():  # the instructor's support files, not the student's
             target = box.seed / "files" / rel
@@ -533,16 +541,22 @@ def _execute(nb, box: _Box, job: dict, events: list) -> tuple[list[str], dict]:
                 why = "memory limit exceeded" if kernel.out_of_memory else "the kernel died"
                 cell.outputs.append(_error("DeadKernelError", f"{why} while this cell ran"))
                 note(Kind.MEMORY if kernel.out_of_memory else Kind.KERNEL_DIED, i, f"{why} while this cell ran")
-            # The kernel is gone or stuck: start another, replay the non-test cells before this one.
+            # The kernel is gone or stuck: start another, replay the non-test cells before this one; if the
+            # replay fails, once more in a fresh kernel before giving up.
             refused += kernel.refusals()
             kernel.stop()
             pos += 1
             restarts += 1
-            kernel = _restart(nb, code[:pos - 1], opts) if restarts <= MAX_RESTARTS else None
+            kernel, why = None, f"the kernel failed {restarts} times"
+            if restarts <= MAX_RESTARTS:
+                kernel, failed = _restart(nb, code[:pos - 1], opts)
+                if kernel is None:
+                    note(Kind.KERNEL_DIED, failed, "the kernel died while this cell was replayed after a restart; "
+                         "replayed again in a fresh kernel")
+                    kernel, failed = _restart(nb, code[:pos - 1], opts)
+                    why = "the replay after a restart failed twice"
             if kernel is None:
-                for j in code[pos:]:
-                    nb.cells[j].outputs = [_error("NotExecuted", "not run: the kernel failed too many times")]
-                note(Kind.GAVE_UP, None, f"stopped after {restarts} kernel failures; later cells scored 0")
+                _give_up(nb, code[pos:], why, note)
                 return refused, hidden
         _note_violations(kernel.command("final"), events)
     finally:
@@ -648,20 +662,37 @@ def _remove_leaks(nb, events):
 
 
 def _restart(nb, before, opts):
-    """A fresh guarded kernel that has re-run the non-test code cells ``before``; None if that fails."""
+    """A fresh guarded kernel that has re-run the non-test code cells ``before``.
+
+    Returns ``(kernel, None)``, or ``(None, index)`` if that failed (``index``: the cell being replayed,
+    None when the kernel did not start).
+    """
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     (opts["box"].conn / "guard.log").unlink(missing_ok=True)
     kernel = _Kernel(nb, **opts)
+    current = None
     try:
         kernel.start()
         for j in before:
             if not _is_test(nb.cells[j]):
+                current = j
                 kernel.aux(_cell(nb.cells[j].source), j)
     except (CellTimeoutError, DeadKernelError, RuntimeError):
         kernel.stop()
-        return None
-    return kernel
+        return None, current
+    return kernel, None
+
+
+def _give_up(nb, lost, why: str, note):
+    """Score 0 on the code cells ``lost`` (indices), never run; one event per graded cell lost, and one in all."""
+    names = []
+    for j in lost:
+        nb.cells[j].outputs = [_error("NotExecuted", f"not run: {why}")]
+        if nb.cells[j].get("metadata", {}).get("nbgrader", {}).get("grade"):
+            names.append(_name(nb.cells[j], j))
+            note(Kind.GAVE_UP, j, f"not run ({why}): its points are lost")
+    note(Kind.GAVE_UP, None, f"stopped: {why}; not run: {', '.join(names) or 'no graded cell'}")
 
 
 def _note_violations(reply, events):

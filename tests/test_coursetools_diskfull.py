@@ -71,3 +71,38 @@ def test_feedback_onto_a_full_disk_says_so_and_leaves_no_partial_page(tmp_path, 
         text = capsys.readouterr().out
         assert "is full" in text and str(feedback / "_assets") in text, text
         assert [p for p in feedback.rglob("*") if p.is_file()] == []
+
+
+def test_grade_onto_a_full_disk_says_so_records_nothing_half_written_and_a_rerun_is_clean(tmp_path, capsys):
+    """autograded/ on a tmpfs with 16 kB left: exit 2, one line naming the folder and the space needed; no
+    notebook, record or temporary written there and no grade saved; with room made, the same command grades
+    it as a clean run does, and submitted/ never changed."""
+    from adversarial import cases
+
+    from coursetools.grade import scores
+    from coursetools.release import generate
+
+    course = tmp_path / "course"
+    course.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "solutions" / A, course / "solutions" / A)
+    generate(course / "notebooks", [A], root=course, db=True)
+    expected = cases.build(course, students=["perfect"])
+    submitted = {p: p.read_bytes() for p in (course / "submitted").rglob("*") if p.is_file()}
+    command = ["grade", A, "--root", str(course), "--no-progress", "--timeout", "30", "--memory", "1.5",
+               "--workers", "1"]
+    with _full_disk(course / "autograded", "2m") as autograded:
+        filler = autograded / "filler"
+        filler.write_bytes(b"\0" * (shutil.disk_usage(autograded).free - 16_000))
+        assert main(command) == 2
+        out = capsys.readouterr().out
+        assert out.count("\n") == 1 and "is full" in out and str(autograded / "perfect" / A) in out, out
+        assert re.search(r"needs \d+\.\d kB and \d+\.\d kB is free", out), out
+        written = sorted(str(p.relative_to(autograded)) for p in autograded.rglob("*") if p.is_file())
+        assert written == [".coursetools-grade.lock", "filler"], written
+        assert all(score is None for score in scores(course, A)[("perfect", A)].values())
+        filler.unlink()
+        assert main(command) == 0
+        assert "graded 1 notebook(s), 0 already graded" in capsys.readouterr().out
+        assert scores(course, A) == {("perfect", A): expected["perfect"]["scores"]}
+    assert {p: p.read_bytes() for p in (course / "submitted").rglob("*") if p.is_file()} == submitted

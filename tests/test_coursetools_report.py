@@ -132,16 +132,19 @@ def test_a_damaged_gradebook_stops_report_with_one_sentence(course, how, capsys)
     capsys.readouterr()
 
 
-@pytest.mark.parametrize("how", ["deleted", "empty", "header"])
+@pytest.mark.parametrize("how", ["deleted", "empty", "half", "header"])
 def test_grade_refuses_a_damaged_gradebook_before_running_anything(course, how, capsys):
-    """The gradebook is the truth: with grading records but a missing, empty or garbled gradebook, `grade`
-    stops with one sentence (exit 2) before it writes anything; it never trusts the records or makes a new one."""
-    course, _, _ = course
+    """The gradebook is the truth: with grading records but a missing, empty, half-truncated or garbled gradebook,
+    `grade` stops with one sentence (exit 2) before it writes anything; it never trusts the records or makes a
+    new one. Restoring the backup it names gives the clean run's grades back."""
+    course, _, clean = course
     submitted, autograded = _digest(course / "submitted"), _digest(course / "autograded")
     _damage(course / "gradebook.db", how, course.parent / "empty.db")
     damaged = (course / "gradebook.db").read_bytes() if how != "deleted" else None
     with pytest.raises(GradebookError):
         grade([A], root=course, timeout=20, workers=1)
+    with pytest.raises(GradebookError):  # --force regrades, but never into a new gradebook made silently
+        grade([A], root=course, timeout=20, workers=1, force=True)
     assert main(["grade", A, "--root", str(course), "--no-progress"]) == 2
     out, err = capsys.readouterr()
     assert err == "" and "coursetools grade: " in out and "--rebuild" in out, out
@@ -150,6 +153,8 @@ def test_grade_refuses_a_damaged_gradebook_before_running_anything(course, how, 
         assert not (course / "gradebook.db").exists()  # not replaced silently by a new, empty one
     else:
         assert (course / "gradebook.db").read_bytes() == damaged
+    shutil.copy(backups(course / "gradebook.db")[-1], course / "gradebook.db")
+    assert scores(course, A) == clean
 
 
 def test_grade_regrades_what_the_gradebook_does_not_hold_and_rebuild_starts_anew(course):
