@@ -12,7 +12,6 @@ One module per idea:
 ``helpers.explorers``       widgets to play with descent (import it explicitly)
 ``helpers.animation``       a descent path as a GIF or HTML animation
 ``helpers.graph``           scalar computational graphs: forward, backward, drawing
-``helpers.logistic``        logistic regression with binary cross-entropy
 ``helpers.network``         the lesson 4 network as one parameter vector
 ``helpers.deep``            lesson 9: parameters of any depth, flattening, decision regions
 ``helpers.deep_explorer``   lesson 9's explorer (import it explicitly)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_rng, check_array, check_scalar, check_theta
-from .logistic import sigmoid
 
 __all__ = ["TwoLayerProblem", "flatten", "n_params", "unflatten"]
 
@@ -123,7 +122,7 @@ class TwoLayerProblem:
         W1, b1, w2, b2 = self._split(Theta)
         # all N first layers in one matrix product: (N k, n) @ (n, m)
         Z = (W1.reshape(N * k, n) @ self.X).reshape(N, k, m) + b1
-        A = sigmoid(Z)                                   # (N, k, m)
+        A = 0.5 * (1.0 + np.tanh(0.5 * Z))               # (N, k, m): σ(Z)
         return np.einsum("nk,nkm->nm", w2[:, 0, :], A) + b2[:, :, 0]   # (N, m)
 
     def loss(self, theta):
@@ -139,7 +138,7 @@ class TwoLayerProblem:
         k, kn = self.k, self.k * self.n
         W1, b1 = theta[:kn].reshape(k, self.n), theta[kn:kn + k, None]
         w2, b2 = theta[kn + k:kn + 2 * k], theta[-1]
-        A = sigmoid(W1 @ self.X + b1)                    # (k, m)
+        A = 0.5 * (1.0 + np.tanh(0.5 * (W1 @ self.X + b1)))   # (k, m): σ(W1 X + b1)
         r = w2 @ A + b2 - self.y[0]                      # (m,): ŷ - y
         dy = (2.0 / self.m) * r                          # (m,)
         dZ = w2[:, None] * dy * A * (1.0 - A)            # (k, m)

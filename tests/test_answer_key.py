@@ -37,9 +37,9 @@ from coursetools.mistakes import library
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = nbs.solution_notebooks(ROOT)
 # Lessons some graded cells of which a function of helpers still answers.
-STILL_ANSWERABLE = {"04-two-layer-sigmoid", "05-backprop-by-hand", "07-beyond-gradients", "09-deep-networks"}
+STILL_ANSWERABLE = {"04-two-layer-sigmoid", "07-beyond-gradients", "09-deep-networks"}
 # Lessons whose checks still compute the right answer themselves instead of reading fixtures.
-NOT_CONVERTED = {"05-backprop-by-hand", "06-optimizers", "07-beyond-gradients", "09-deep-networks"}
+NOT_CONVERTED = {"06-optimizers", "07-beyond-gradients", "09-deep-networks"}
 UNGRADED = {"10-practice"}  # no graded cells: nothing to answer, no mistakes, no hidden tests
 CONVERTED = [p.parent.name for p in SOURCES if p.parent.name not in NOT_CONVERTED | UNGRADED]
 SECONDS = 3  # one substituted function gets this long to pass a test cell
@@ -269,12 +269,13 @@ def test_hard_coded_visible_outputs_fail_every_hidden_test(assignment):
 def test_the_students_folder_cannot_run_a_hidden_test(assignment):
     """In the released folder (notebooks/<a>/) a hidden call finds no fixture: it fails with FixtureError,
     saying which case and which files, instead of grading anything."""
+    from helpers.checks import _fixtures
     from helpers.checks._fixtures import FixtureError
 
     nb = nbs.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb")
     found = fixtures.calls(nb)
-    visible = {(c.check, tuple(sorted(c.params.items()))) for c in found if not c.hidden}
-    hidden = [c for c in found if c.hidden and (c.check, tuple(sorted(c.params.items()))) not in visible]
+    visible = {_fixtures.case_key(c.check, c.params) for c in found if not c.hidden}
+    hidden = [c for c in found if c.hidden and _fixtures.case_key(c.check, c.params) not in visible]
     assert hidden
     with _in(ROOT / "notebooks" / assignment):
         namespace = fixtures.solution_namespace(nb)
