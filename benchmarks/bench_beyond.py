@@ -12,6 +12,8 @@ import time
 
 import numpy as np
 
+from coursetools import notebooks as nbs
+from coursetools.fixtures import ROOT, solution_namespace
 from helpers import gradient_free as gf
 from helpers import make_nonlinear
 from helpers.network import TwoLayerProblem
@@ -23,12 +25,17 @@ SEEDS = range(5)
 
 
 def searches(problem, starts):
-    """The methods of notebook 7, each ``seed -> SearchResult``."""
+    """The methods of notebook 7, each ``seed -> SearchResult``, with the solution's update rules."""
+    lesson = solution_namespace(nbs.read(ROOT / "solutions" / "07-beyond-gradients" / "07-beyond-gradients.ipynb"))
+    accept, velocity, offspring = (lesson[name] for name in ("metropolis_accept", "pso_velocity", "crossover_mutate"))
     return {
         "random search": lambda s: gf.random_search(problem.loss, starts[s], budget=BUDGET, rng=s),
-        "simulated annealing": lambda s: gf.simulated_annealing(problem.loss, starts[s], budget=BUDGET, rng=s),
-        "particle swarm": lambda s: gf.particle_swarm(problem.loss, starts[s], budget=BUDGET, rng=s),
-        "genetic algorithm": lambda s: gf.genetic_algorithm(problem.loss, starts[s], budget=BUDGET, rng=s),
+        "simulated annealing": lambda s: gf.simulated_annealing(problem.loss, starts[s], budget=BUDGET, rng=s,
+                                                                accept=accept),
+        "particle swarm": lambda s: gf.particle_swarm(problem.loss, starts[s], budget=BUDGET, rng=s,
+                                                      velocity=velocity),
+        "genetic algorithm": lambda s: gf.genetic_algorithm(problem.loss, starts[s], budget=BUDGET, rng=s,
+                                                            offspring=offspring),
         "ant colony (ACO_R)": lambda s: gf.ant_colony(problem.loss, starts[s], budget=BUDGET, rng=s),
         "gradient descent": lambda s: gf.gradient_search(sgd_step, problem, starts[s], budget=BUDGET,
                                                          learning_rate=0.5),
