@@ -10,10 +10,10 @@ import functools
 
 import numpy as np
 import pytest
+from twolayer import TwoLayerProblem
 
 from helpers import gradient_free as gf
 from helpers import optimizers as op
-from helpers.network import TwoLayerProblem
 from helpers.objectives import Rosenbrock
 
 
