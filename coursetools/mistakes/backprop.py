@@ -437,7 +437,8 @@ def gradcheck_only_w(forward, bce_loss, backward, X, Y, w, b):
     return helpers.check_gradients(lambda p: bce_loss(forward(X, p["w"], b), Y), {"w": w}, {"w": dw})
 
 
-@mistake("gradient_check_logistic", "{name} is scaled", fingerprint=False)
+@mistake("gradient_check_logistic", "the analytic gradients given to helpers.check_gradients are not backward's: "
+                                   "pass backward(X, Y, forward(X, w, b)) as grads, unchanged")
 def gradcheck_doubled(forward, bce_loss, backward, X, Y, w, b):
     dw, db = backward(X, Y, forward(X, w, b))
     return helpers.check_gradients(lambda p: 2 * bce_loss(forward(X, p["w"], p["b"]), Y), {"w": w, "b": b},

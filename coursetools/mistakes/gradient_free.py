@@ -1,10 +1,10 @@
 """Wrong implementations of lesson 7's exercises: the Metropolis rule, the swarm's velocity, crossover and mutation.
 
-Each is compiled into the namespace it is tested in (``np`` and ``math`` resolve there, as in the lesson).
+Each is compiled into the namespace it is tested in (``np`` resolves there, as in the lesson).
 """
 
-# Free names (math) resolve in the namespace a mistake is compiled into; some mistakes draw their own random numbers.
-# ruff: noqa: F821, NPY002
+# Some mistakes draw their own random numbers (the legacy np.random), on purpose.
+# ruff: noqa: NPY002
 
 import numpy as np
 
@@ -55,6 +55,8 @@ def metropolis_python_or(delta, temperature, u):
 
 @mistake("metropolis_accept", "math.exp, math.log, float(...) and int(...) take one number", fingerprint=False)
 def metropolis_math_exp(delta, temperature, u):
+    import math
+
     return (delta <= 0) | (u < math.exp(-delta / temperature))
 
 
