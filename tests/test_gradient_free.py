@@ -33,6 +33,10 @@ def offspring(parents_a, parents_b, mask, noise, mutate):
     return child
 
 
+def sgd_step(theta, grad_fn, state, *, learning_rate):
+    return theta - learning_rate * grad_fn(theta), state
+
+
 GA = functools.partial(gf.genetic_algorithm, offspring=offspring)
 PSO = functools.partial(gf.particle_swarm, velocity=velocity)
 SA = functools.partial(gf.simulated_annealing, accept=accept)
@@ -144,10 +148,10 @@ def test_searches_run_a_replacement_building_block():
 def test_gradient_search_charges_each_gradient_its_cost():
     problem = TwoLayerProblem(np.linspace(-2, 2, 20)[None, :], np.sin(np.linspace(-2, 2, 20))[None, :], k=2)
     theta0 = problem.init(0)
-    result = gf.gradient_search(op.sgd_step, problem, theta0, budget=100, gradient_cost=3, learning_rate=0.1)
+    result = gf.gradient_search(sgd_step, problem, theta0, budget=100, gradient_cost=3, learning_rate=0.1)
     np.testing.assert_array_equal(result.evaluations, 3 * np.arange(1, 34))
     assert result.best_losses[0] == pytest.approx(problem.loss(theta0))
-    run = op.minimize(op.Optimizer(op.sgd_step, learning_rate=0.1), problem, theta0, steps=32)
+    run = op.minimize(op.Optimizer(sgd_step, learning_rate=0.1), problem, theta0, steps=32)
     assert result.best_loss == pytest.approx(run.losses.min())
 
 
