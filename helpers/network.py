@@ -151,11 +151,16 @@ class TwoLayerProblem:
         theta = np.asarray(theta, dtype=np.float64)
         if theta.shape != (self.p,):
             raise ValueError(f"theta: expected shape ({self.p},), received shape {theta.shape}")
-        params = unflatten(theta, self.n, self.k)
+        k, kn = self.k, self.k * self.n
+        params = {"W1": theta[:kn].reshape(k, self.n).copy(), "b1": theta[kn:kn + k].reshape(k, 1).copy(),
+                  "w2": theta[kn + k:kn + 2 * k].reshape(1, k).copy(), "b2": float(theta[-1])}
         with np.errstate(over="ignore", under="ignore"):
             y_hat, cache = self.forward(self.X, params, self.sigma)
             grads = self.backward(self.X, self.y, y_hat, params, cache, self.sigma_prime)
-        return float(np.mean((y_hat - self.y) ** 2)), flatten(grads)
+        grad = np.concatenate([np.ravel(grads[name]) for name in ("W1", "b1", "w2", "b2")]).astype(np.float64)
+        if grad.shape != (self.p,):  # a backward of the wrong shapes: say which
+            grad = flatten(grads)
+        return float(np.mean((y_hat - self.y) ** 2)), grad
 
     def grad(self, theta):
         """The gradient of the loss, shape (p,), at ``theta`` of shape (p,)."""
