@@ -12,23 +12,36 @@ import time
 
 import numpy as np
 
+from coursetools import notebooks as nbs
+from coursetools.fixtures import ROOT, solution_namespace
 from helpers import gradient_free as gf
 from helpers import make_nonlinear
-from helpers.network import TwoLayerProblem
-from helpers.optimizers import adam_step, sgd_step
 
 TARGET_SECONDS = 60.0
 BUDGET = 2000
 SEEDS = range(5)
 
 
-def searches(problem, starts):
-    """The methods of notebook 7, each ``seed -> SearchResult``."""
+FOLDER = ROOT / "solutions" / "07-beyond-gradients"
+
+
+def _lesson():
+    """Notebook 7's namespace: its update rules, and lessons 4 and 6's network and steps (its support modules)."""
+    return solution_namespace(nbs.read(FOLDER / "07-beyond-gradients.ipynb"), folder=FOLDER)
+
+
+def searches(problem, starts, lesson):
+    """The methods of notebook 7, each ``seed -> SearchResult``, with the solution's update rules."""
+    adam_step, sgd_step = lesson["adam_step"], lesson["sgd_step"]
+    accept, velocity, offspring = (lesson[name] for name in ("metropolis_accept", "pso_velocity", "crossover_mutate"))
     return {
         "random search": lambda s: gf.random_search(problem.loss, starts[s], budget=BUDGET, rng=s),
-        "simulated annealing": lambda s: gf.simulated_annealing(problem.loss, starts[s], budget=BUDGET, rng=s),
-        "particle swarm": lambda s: gf.particle_swarm(problem.loss, starts[s], budget=BUDGET, rng=s),
-        "genetic algorithm": lambda s: gf.genetic_algorithm(problem.loss, starts[s], budget=BUDGET, rng=s),
+        "simulated annealing": lambda s: gf.simulated_annealing(problem.loss, starts[s], budget=BUDGET, rng=s,
+                                                                accept=accept),
+        "particle swarm": lambda s: gf.particle_swarm(problem.loss, starts[s], budget=BUDGET, rng=s,
+                                                      velocity=velocity),
+        "genetic algorithm": lambda s: gf.genetic_algorithm(problem.loss, starts[s], budget=BUDGET, rng=s,
+                                                            offspring=offspring),
         "ant colony (ACO_R)": lambda s: gf.ant_colony(problem.loss, starts[s], budget=BUDGET, rng=s),
         "gradient descent": lambda s: gf.gradient_search(sgd_step, problem, starts[s], budget=BUDGET,
                                                          learning_rate=0.5),
@@ -39,10 +52,11 @@ def searches(problem, starts):
 def run() -> bool:
     rng = np.random.default_rng(0)
     X, y = make_nonlinear(m=60, kind="bump", rng=rng)
-    problem = TwoLayerProblem(X, y, k=2)
+    lesson = _lesson()
+    problem = lesson["TwoLayerProblem"](X, y, k=2)
     starts = {seed: problem.init(seed) for seed in SEEDS}
     start = time.perf_counter()
-    results = gf.compare(searches(problem, starts), SEEDS)
+    results = gf.compare(searches(problem, starts, lesson), SEEDS)
     seconds = time.perf_counter() - start
     for name, runs in results.items():
         counts = sorted({r.n_evaluations for r in runs})

@@ -18,6 +18,7 @@ import importlib
 import inspect
 import json
 import os
+import sys
 import tempfile
 import warnings
 from dataclasses import dataclass
@@ -113,16 +114,37 @@ def _code(source: str) -> str:
     return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
 
 
-def solution_namespace(nb, name: str = "solution") -> dict:
-    """Execute the notebook's first code cell and its solution cells in a fresh namespace; return it."""
+def solution_namespace(nb, name: str = "solution", folder: Path | None = None) -> dict:
+    """Execute the notebook's first code cell and its solution cells in a fresh namespace; return it.
+
+    ``folder`` (default: the current one) is the notebook's: its support modules (``lesson04.py``, see
+    :data:`coursetools.release.SUPPORT`) are importable while the cells run, as in the notebook's kernel.
+    """
     os.environ.setdefault("MPLBACKEND", "Agg")
+    folder = str(Path(folder if folder is not None else os.getcwd()).resolve())
     namespace = {"__name__": f"__{name}__"}
     exercises = set(nbs.stub_ids(nb))
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
-    for i, cell in enumerate(code_cells):
-        if i == 0 or nbs.nbgrader_meta(cell).get("grade_id") in exercises:
-            exec(compile(_code(cell.source), f"<{name} cell {i}>", "exec"), namespace)
+    with _support_modules(folder):
+        for i, cell in enumerate(code_cells):
+            if i == 0 or nbs.nbgrader_meta(cell).get("grade_id") in exercises:
+                exec(compile(_code(cell.source), f"<{name} cell {i}>", "exec"), namespace)
     return namespace
+
+
+@contextlib.contextmanager
+def _support_modules(folder: str):
+    """Import support modules from ``folder`` (only): another folder's ``lesson04`` is forgotten before and after."""
+    names = [p.stem for p in Path(folder).glob("*.py")]
+    for stem in names:
+        sys.modules.pop(stem, None)
+    sys.path.insert(0, folder)
+    try:
+        yield
+    finally:
+        sys.path.remove(folder)
+        for stem in names:
+            sys.modules.pop(stem, None)
 
 
 class _Recorder:
@@ -180,7 +202,7 @@ class _Lesson:
         self.assignment = assignment
         self.path = Path(root) / "solutions" / assignment / f"{assignment}.ipynb"
         self.nb = nbs.read(self.path)
-        self.namespace = solution_namespace(self.nb, assignment.replace("-", "_"))
+        self.namespace = solution_namespace(self.nb, assignment.replace("-", "_"), self.path.parent)
         self.differs: dict[tuple, bool] = {}
 
     def entry(self, call: Call, params: dict, *, visible: bool) -> dict:
@@ -300,9 +322,11 @@ def nbs_assignments(root: Path) -> list[str]:
 
 
 def drift(root: Path = ROOT) -> list[str]:
-    """The differences between the committed fixtures and a fresh build from the solutions ([] when none)."""
+    """The differences between the committed fixtures and support modules and a fresh build ([] when none)."""
+    from .release import support_drift
+
     root = Path(root).resolve()
-    problems = []
+    problems = support_drift(root)
     with tempfile.TemporaryDirectory() as tmp:
         fresh = write(root, into=Path(tmp))
         for path in fresh:

@@ -12,13 +12,12 @@ One module per idea:
 ``helpers.explorers``       widgets to play with descent (import it explicitly)
 ``helpers.animation``       a descent path as a GIF or HTML animation
 ``helpers.graph``           scalar computational graphs: forward, backward, drawing
-``helpers.logistic``        logistic regression with binary cross-entropy
-``helpers.network``         the lesson 4 network as one parameter vector
+``helpers.network``         a harness: lesson 4's network (given its passes) as one parameter vector
 ``helpers.deep``            lesson 9: parameters of any depth, flattening, decision regions
 ``helpers.deep_explorer``   lesson 9's explorer (import it explicitly)
 ``helpers.optimizers``      SGD, momentum, Nesterov, RMSprop, Adam (one interface)
 ``helpers.objectives``      test functions: ill-conditioned quadratic, Rosenbrock
-``helpers.gradient_free``   random search, GA, PSO, annealing, ACO_R
+``helpers.gradient_free``   random search, GA, PSO, annealing, ACO_R (update rules passed in)
 ``helpers.progress``        progress bars that stay silent unless asked
 ``helpers.practice``        unlimited practice problems and their widget (lesson 10)
 ``helpers.checks``          the lessons' test-cell checks (one module per lesson)

@@ -19,10 +19,12 @@ The interface, shared by every search here::
 Each search returns a :class:`SearchResult`: the best parameters and loss,
 and the best loss found so far after each batch of evaluations.
 
-The building blocks of lesson 7's exercises are here too, and a search can run
-a student's version instead of ours: :func:`metropolis_accept` (simulated
-annealing's ``accept=``), :func:`pso_velocity` (``velocity=``) and
-:func:`crossover_mutate` (``offspring=``).
+Three searches take their update rule as an argument, because writing it is
+lesson 7's exercise: simulated annealing's ``accept(delta, temperature, u)``
+(the Metropolis rule), the swarm's ``velocity(V, X, personal_best, global_best,
+r1, r2, *, w, c1, c2)`` and the genetic algorithm's ``offspring(parents_a,
+parents_b, mask, noise, mutate)``. This module draws the random numbers and
+runs the loop; the lesson passes the student's rules.
 
 For comparisons with gradient methods, :func:`gradient_search` runs a step
 function of :mod:`helpers.optimizers` and charges each gradient
@@ -46,13 +48,10 @@ __all__ = [
     "SearchResult",
     "ant_colony",
     "compare",
-    "crossover_mutate",
     "genetic_algorithm",
     "gradient_search",
     "measure_gradient_cost",
-    "metropolis_accept",
     "particle_swarm",
-    "pso_velocity",
     "random_search",
     "simulated_annealing",
 ]
@@ -162,94 +161,15 @@ def _start(theta0, budget, loss_fn, method, rng, scale, size):
     return ev, gen, P, scale, size
 
 
+def _rule(name, fn):
+    """Refuse an update rule that is not a function (the lesson passes the student's)."""
+    if not callable(fn):
+        raise TypeError(f"{name}: expected your function (lesson 7's exercise), received {type(fn).__name__}")
+
+
 def _decay(start, end, fraction):
     """Geometric schedule from ``start`` (fraction 0) to ``end`` (fraction 1)."""
     return start * (end / start) ** min(max(fraction, 0.0), 1.0)
-
-
-# --- building blocks (lesson 7's exercises) ----------------------------------------------------
-
-def metropolis_accept(delta, temperature, u):
-    """Metropolis rule: accept a move that changes the loss by ``delta`` when ``u < exp(-delta / T)``.
-
-    A move downhill (``delta <= 0``) is always accepted; uphill with probability
-    ``exp(-delta / temperature)``.
-
-    Parameters
-    ----------
-    delta : ndarray of shape (N,)
-        Loss of each proposal minus loss of its chain's current point.
-    temperature : float
-        ``T > 0``, in loss units.
-    u : ndarray of shape (N,)
-        Uniform random numbers in [0, 1), one per chain.
-
-    Returns
-    -------
-    ndarray of bool, shape (N,)
-
-    Examples
-    --------
-    >>> metropolis_accept(np.array([-1.0, 1.0, 1.0]), 1.0, np.array([0.99, 0.3, 0.5])).tolist()
-    [True, True, False]
-    """
-    with np.errstate(over="ignore"):
-        return (delta <= 0) | (u < np.exp(-np.maximum(delta, 0) / temperature))
-
-
-def pso_velocity(V, X, personal_best, global_best, r1, r2, *, w=0.72, c1=1.49, c2=1.49):
-    """Particle swarm velocity: inertia, a pull to each particle's best and one to the swarm's best.
-
-    ``V_new = w V + c1 r1 ⊙ (personal_best - X) + c2 r2 ⊙ (global_best - X)``.
-
-    Parameters
-    ----------
-    V, X, personal_best : ndarray of shape (p, N)
-        Velocities, positions and each particle's best position so far, one particle per column.
-    global_best : ndarray of shape (p, 1)
-        The best position any particle has found.
-    r1, r2 : ndarray of shape (p, N)
-        Uniform random numbers in [0, 1).
-    w, c1, c2 : float
-        Inertia and the two pulls' strengths.
-
-    Returns
-    -------
-    ndarray of shape (p, N)
-
-    Examples
-    --------
-    >>> one = np.ones((1, 1))
-    >>> pso_velocity(one, 0 * one, 2 * one, 3 * one, one, one, w=0.5, c1=1.0, c2=1.0).tolist()
-    [[5.5]]
-    """
-    return w * V + c1 * r1 * (personal_best - X) + c2 * r2 * (global_best - X)
-
-
-def crossover_mutate(parents_a, parents_b, mask, noise, mutate):
-    """Uniform crossover then Gaussian mutation.
-
-    Each child takes every entry from parent a where ``mask`` is True and from
-    parent b elsewhere; then the entries where ``mutate`` is True get ``noise`` added.
-
-    Parameters
-    ----------
-    parents_a, parents_b : ndarray of shape (p, N)
-        The two parents of each child, one child per column.
-    mask, mutate : ndarray of bool, shape (p, N)
-    noise : ndarray of shape (p, N)
-
-    Returns
-    -------
-    ndarray of shape (p, N)
-
-    Examples
-    --------
-    >>> a, b = np.zeros((2, 1)), np.ones((2, 1))
-    >>> crossover_mutate(a, b, np.array([[True], [False]]), np.full((2, 1), 0.5), np.array([[True], [True]])).tolist()
-    [[0.5], [1.5]]
-    """
-    return np.where(mask, parents_a, parents_b) + np.where(mutate, noise, 0.0)
 
 
 # --- the searches ------------------------------------------------------------------------------
@@ -290,7 +210,7 @@ def random_search(loss_fn, theta0, *, budget: int, rng=None, scale: float = 1.0,
 
 def genetic_algorithm(loss_fn, theta0, *, budget: int, rng=None, scale: float = 1.0, population: int = 40,
                       elite: int = 2, tournament: int = 3, mutation_rate: float = 0.7,
-                      mutation_scale: float | None = None, offspring=None) -> SearchResult:
+                      mutation_scale: float | None = None, offspring) -> SearchResult:
     """A real-valued genetic algorithm: tournaments, uniform crossover, Gaussian mutation, elitism.
 
     Each generation keeps the ``elite`` best and breeds ``population - elite``
@@ -308,8 +228,9 @@ def genetic_algorithm(loss_fn, theta0, *, budget: int, rng=None, scale: float = 
     mutation_rate : float
         Probability that an entry mutates.
     mutation_scale : float, optional
-    offspring : callable, optional
-        Replaces :func:`crossover_mutate` (same signature).
+    offspring : callable
+        ``offspring(parents_a, parents_b, mask, noise, mutate) -> children (p, N)``: uniform crossover
+        (from ``parents_a`` where ``mask``) then ``noise`` added where ``mutate`` (lesson 7's exercise).
 
     Returns
     -------
@@ -322,7 +243,7 @@ def genetic_algorithm(loss_fn, theta0, *, budget: int, rng=None, scale: float = 
     tournament = check_scalar("tournament", tournament, integer=True, minimum=1)
     mutation_rate = check_scalar("mutation_rate", mutation_rate, minimum=0)
     sigma0 = scale / 2 if mutation_scale is None else check_scalar("mutation_scale", mutation_scale, positive=True)
-    offspring = crossover_mutate if offspring is None else offspring
+    _rule("offspring", offspring)
     p, n_children = P.shape[0], population - elite
     losses = ev(P)
     while ev.remaining:
@@ -341,11 +262,10 @@ def genetic_algorithm(loss_fn, theta0, *, budget: int, rng=None, scale: float = 
 
 
 def particle_swarm(loss_fn, theta0, *, budget: int, rng=None, scale: float = 1.0, swarm: int = 30,
-                   w: float = 0.72, c1: float = 1.49, c2: float = 1.49, velocity=None) -> SearchResult:
+                   w: float = 0.72, c1: float = 1.49, c2: float = 1.49, velocity) -> SearchResult:
     """Particle swarm optimisation: each particle flies with inertia towards its own and the swarm's best.
 
-    Each iteration updates all velocities with :func:`pso_velocity` (or
-    ``velocity``), moves every particle, and costs ``swarm`` evaluations. The
+    Each iteration updates all velocities with ``velocity``, moves every particle, and costs ``swarm`` evaluations. The
     defaults are Clerc and Kennedy's constriction values (w ≈ 0.72, c1 = c2 ≈ 1.49).
 
     Parameters
@@ -356,15 +276,16 @@ def particle_swarm(loss_fn, theta0, *, budget: int, rng=None, scale: float = 1.0
         Number of particles.
     w, c1, c2 : float
         Inertia and pulls, passed to the velocity rule.
-    velocity : callable, optional
-        Replaces :func:`pso_velocity` (same signature).
+    velocity : callable
+        ``velocity(V, X, personal_best, global_best, r1, r2, *, w, c1, c2) -> V_new (p, N)``
+        (lesson 7's exercise).
 
     Returns
     -------
     SearchResult
     """
     ev, gen, X, scale, swarm = _start(theta0, budget, loss_fn, "particle swarm", rng, scale, swarm)
-    velocity = pso_velocity if velocity is None else velocity
+    _rule("velocity", velocity)
     V = np.zeros_like(X)
     best, best_loss = X.copy(), ev(X)
     while ev.remaining:
@@ -380,15 +301,15 @@ def particle_swarm(loss_fn, theta0, *, budget: int, rng=None, scale: float = 1.0
 
 def simulated_annealing(loss_fn, theta0, *, budget: int, rng=None, scale: float = 1.0, chains: int = 4,
                         step: float | None = None, temperature: float | None = None,
-                        final_temperature: float | None = None, accept=None) -> SearchResult:
+                        final_temperature: float | None = None, accept) -> SearchResult:
     """Simulated annealing, ``chains`` independent chains at once.
 
     Each iteration proposes a move ``N(0, step²)`` in every entry for every
-    chain and accepts it by the Metropolis rule (:func:`metropolis_accept`, or
-    ``accept``) at the current temperature. The temperature cools geometrically
-    from ``temperature`` (default: a twentieth of the median loss of the
-    starting chains) to ``final_temperature`` (default a ten-thousandth of it),
-    and the step shrinks from ``step`` (default ``scale / 2``) to a twentieth of it. An
+    chain and accepts it by the Metropolis rule ``accept`` at the current
+    temperature. The temperature cools geometrically from ``temperature``
+    (default: a twentieth of the median loss of the starting chains) to
+    ``final_temperature`` (default a ten-thousandth of it), and the step
+    shrinks from ``step`` (default ``scale / 2``) to a twentieth of it. An
     iteration costs ``chains`` evaluations.
 
     Parameters
@@ -397,15 +318,15 @@ def simulated_annealing(loss_fn, theta0, *, budget: int, rng=None, scale: float 
         As for every search (module docstring).
     chains : int
     step, temperature, final_temperature : float, optional
-    accept : callable, optional
-        Replaces :func:`metropolis_accept` (same signature).
+    accept : callable
+        ``accept(delta (N,), temperature, u (N,)) -> (N,) bool``, the Metropolis rule (lesson 7's exercise).
 
     Returns
     -------
     SearchResult
     """
     ev, gen, X, scale, chains = _start(theta0, budget, loss_fn, "simulated annealing", rng, scale, chains)
-    accept = metropolis_accept if accept is None else accept
+    _rule("accept", accept)
     step0 = scale / 2 if step is None else check_scalar("step", step, positive=True)
     fx = ev(X)
     if temperature is None:

@@ -13,7 +13,9 @@ vector ``theta`` of shape (p,), in the order ``W1`` (row by row), ``b1``,
 ``loss(theta)`` for one vector (p,) or for a whole population ``Theta`` of
 shape (p, N), one candidate per column, evaluated at once with batched
 matrix products (no Python loop over candidates); ``grad(theta)`` and
-``loss_and_grad(theta)`` by the backward pass of lesson 4.
+``loss_and_grad(theta)`` by the backward pass of lesson 4. It is a harness:
+lesson 4's forward and backward passes (its answers) are given to it, by the
+support module ``lesson04.py`` that release generates from lesson 4's solution.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_rng, check_array, check_scalar, check_theta
-from .logistic import sigmoid
 
 __all__ = ["TwoLayerProblem", "flatten", "n_params", "unflatten"]
 
@@ -67,7 +68,11 @@ def unflatten(theta, n: int, k: int) -> dict:
 
 
 class TwoLayerProblem:
-    """Lesson 4's loss on fixed data ``X`` (n, m), ``y`` (1, m), with ``k`` hidden units.
+    """Lesson 4's loss on fixed data ``X`` (n, m), ``y`` (1, m), with ``k`` hidden units, run by given functions.
+
+    This is a harness: the network's forward and backward passes are lesson 4's exercises, so they come
+    in as arguments (a later lesson gets lesson 4's solution from its support module, ``lesson04.py``,
+    which builds this class with them).
 
     Parameters
     ----------
@@ -75,6 +80,14 @@ class TwoLayerProblem:
     y : array_like of shape (1, m)
     k : int
         Number of hidden units.
+    forward : callable
+        ``forward(X, params, sigma) -> (y_hat (1, m), cache)``, lesson 4's. It must also accept
+        parameters stacked over N candidates, ``W1`` (N, k, n), ``b1`` (N, k, 1), ``w2`` (N, 1, k) and
+        ``b2`` (N, 1, 1), returning ``y_hat`` (N, 1, m): matrix products with ``@`` do.
+    backward : callable
+        ``backward(X, y, y_hat, params, cache, sigma_prime) -> grads``, lesson 4's.
+    sigma, sigma_prime : callable
+        The activation and its derivative, entry by entry.
 
     Attributes
     ----------
@@ -83,15 +96,18 @@ class TwoLayerProblem:
 
     Examples
     --------
-    >>> X, y = np.array([[0.0, 1.0]]), np.array([[1.0, 0.0]])
-    >>> problem = TwoLayerProblem(X, y, k=2)
+    >>> def forward(X, params, sigma):
+    ...     A = sigma(params["W1"] @ X + params["b1"])
+    ...     return params["w2"] @ A + params["b2"], {"A": A}
+    >>> problem = TwoLayerProblem(np.array([[0.0, 1.0]]), np.array([[1.0, 0.0]]), 2, forward=forward,
+    ...                           backward=None, sigma=np.tanh, sigma_prime=None)
     >>> problem.p, problem.loss(np.zeros(7)), problem.loss(np.zeros((7, 3))).shape
     (7, 0.5, (3,))
     >>> problem.predict(np.zeros(7)).shape, problem.predict(np.zeros((7, 3))).shape
     ((1, 2), (3, 2))
     """
 
-    def __init__(self, X, y, k: int):
+    def __init__(self, X, y, k: int, *, forward, backward, sigma, sigma_prime):
         sizes = {}
         self.X = check_array("X", X, ("n", "m"), sizes=sizes)
         self.y = check_array("y", y, (1, "m"), sizes=sizes)
@@ -99,6 +115,10 @@ class TwoLayerProblem:
         self.k = check_scalar("k", k, integer=True, minimum=1)
         self.p = n_params(self.n, self.k)
         self.minimum = None
+        if not callable(forward):
+            raise TypeError(f"forward: expected lesson 4's forward(X, params, sigma), received "
+                            f"{type(forward).__name__}")
+        self.forward, self.backward, self.sigma, self.sigma_prime = forward, backward, sigma, sigma_prime
 
     def init(self, rng=None, *, scale: float = 1.0) -> np.ndarray:
         """A random start like lesson 4's: weights and b1 ~ N(0, scale²), b2 = 0; shape (p,)."""
@@ -106,25 +126,20 @@ class TwoLayerProblem:
         theta[-1] = 0.0
         return theta
 
-    def _split(self, Theta):
+    def _stacked(self, Theta):
         # Theta (p, N) -> W1 (N, k, n), b1 (N, k, 1), w2 (N, 1, k), b2 (N, 1, 1)
         k, n, N = self.k, self.n, Theta.shape[1]
         kn = k * n
-        W1 = Theta[:kn].T.reshape(N, k, n)
-        b1 = Theta[kn:kn + k].T[:, :, None]
-        w2 = Theta[kn + k:kn + 2 * k].T[:, None, :]
-        return W1, b1, w2, Theta[-1][:, None, None]
+        return {"W1": Theta[:kn].T.reshape(N, k, n), "b1": Theta[kn:kn + k].T[:, :, None],
+                "w2": Theta[kn + k:kn + 2 * k].T[:, None, :], "b2": Theta[-1][:, None, None]}
 
     def predict(self, theta):
         """The predictions ŷ on X: shape (1, m) for ``theta`` (p,), (N, m) for a population ``Theta`` (p, N)."""
         Theta = check_theta(theta, self.p)
         Theta = Theta if Theta.ndim == 2 else Theta[:, None]
-        N, k, n, m = Theta.shape[1], self.k, self.n, self.m
-        W1, b1, w2, b2 = self._split(Theta)
-        # all N first layers in one matrix product: (N k, n) @ (n, m)
-        Z = (W1.reshape(N * k, n) @ self.X).reshape(N, k, m) + b1
-        A = sigmoid(Z)                                   # (N, k, m)
-        return np.einsum("nk,nkm->nm", w2[:, 0, :], A) + b2[:, :, 0]   # (N, m)
+        with np.errstate(over="ignore", under="ignore"):  # σ of a large |z| is 0 or 1: no warning needed
+            y_hat, _ = self.forward(self.X, self._stacked(Theta), self.sigma)   # all N candidates at once
+        return np.asarray(y_hat, dtype=np.float64).reshape(Theta.shape[1], self.m)
 
     def loss(self, theta):
         """The loss: a number for ``theta`` (p,), shape (N,) for a population ``Theta`` (p, N)."""
@@ -132,23 +147,20 @@ class TwoLayerProblem:
         return float(out[0]) if np.ndim(theta) == 1 else out
 
     def loss_and_grad(self, theta):
-        """The loss (a number) and its gradient, shape (p,), at ``theta`` of shape (p,)."""
+        """The loss (a number) and its gradient, shape (p,), at ``theta`` of shape (p,), by the given backward."""
         theta = np.asarray(theta, dtype=np.float64)
         if theta.shape != (self.p,):
             raise ValueError(f"theta: expected shape ({self.p},), received shape {theta.shape}")
         k, kn = self.k, self.k * self.n
-        W1, b1 = theta[:kn].reshape(k, self.n), theta[kn:kn + k, None]
-        w2, b2 = theta[kn + k:kn + 2 * k], theta[-1]
-        A = sigmoid(W1 @ self.X + b1)                    # (k, m)
-        r = w2 @ A + b2 - self.y[0]                      # (m,): ŷ - y
-        dy = (2.0 / self.m) * r                          # (m,)
-        dZ = w2[:, None] * dy * A * (1.0 - A)            # (k, m)
-        grad = np.empty(self.p)
-        grad[:kn] = (dZ @ self.X.T).ravel()
-        grad[kn:kn + k] = dZ.sum(axis=1)
-        grad[kn + k:kn + 2 * k] = A @ dy
-        grad[-1] = dy.sum()
-        return float(r @ r) / self.m, grad
+        params = {"W1": theta[:kn].reshape(k, self.n).copy(), "b1": theta[kn:kn + k].reshape(k, 1).copy(),
+                  "w2": theta[kn + k:kn + 2 * k].reshape(1, k).copy(), "b2": float(theta[-1])}
+        with np.errstate(over="ignore", under="ignore"):
+            y_hat, cache = self.forward(self.X, params, self.sigma)
+            grads = self.backward(self.X, self.y, y_hat, params, cache, self.sigma_prime)
+        grad = np.concatenate([np.ravel(grads[name]) for name in ("W1", "b1", "w2", "b2")]).astype(np.float64)
+        if grad.shape != (self.p,):  # a backward of the wrong shapes: say which
+            grad = flatten(grads)
+        return float(np.mean((y_hat - self.y) ** 2)), grad
 
     def grad(self, theta):
         """The gradient of the loss, shape (p,), at ``theta`` of shape (p,)."""

@@ -51,6 +51,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ._checks import as_rng, check_scalar, format_shape
+from .graph import Value
 
 __all__ = ["KINDS", "Blank", "Practice", "Problem", "Verdict", "check_answers", "new_number", "parse_answer",
            "problem"]
@@ -170,10 +171,6 @@ def _draw(gen, low, high, *, step=0.1, nonzero=True) -> float:
     if nonzero:
         values = values[values != 0]
     return float(gen.choice(values))
-
-
-def _sigmoid(z):
-    return 0.5 * (1.0 + math.tanh(0.5 * z))
 
 
 # --- the six kinds ----------------------------------------------------------------------------------
@@ -321,7 +318,7 @@ def _activation(gen):
     name = str(gen.choice(["sigmoid", "tanh", "relu"]))
     z, upstream = _draw(gen, -3, 3), _draw(gen, -2, 2)
     if name == "sigmoid":
-        a = _sigmoid(z)
+        a = Value(z).sigmoid().data  # the graph engine's σ, the one sigmoid of helpers
         local = a * (1 - a)
         fn, rule = r"\sigma(z) = 1/(1 + e^{-z})", rf"$\sigma'(z) = a(1 - a) = {_n(a)} \cdot {_n(1 - a)} = {_n(local)}$"
     elif name == "tanh":

@@ -12,9 +12,12 @@ import math
 
 import numpy as np
 import pytest
+from fixturing import on_demand
 
 import helpers
 from helpers.checks import backprop as checks
+
+fixtures_on_demand = on_demand("05-backprop-by-hand")  # right answers and mistakes come from the solution notebook
 
 SEEDS = [0, 1, 7, 123]
 
@@ -131,10 +134,6 @@ def test_bad_check_arguments_are_refused(call, message):
 
 # --- wrong answers are diagnosed ---------------------------------------------------------------
 
-def _x_y(seed=0):
-    gen = np.random.default_rng(seed)
-    return round(float(gen.uniform(0.5, 2.5)), 3), round(float(gen.uniform(-2.0, 3.0)), 3)
-
 
 LOCAL_MISTAKES = {
     "mul swapped": ("mul", lambda x, y: (x, y), "the two are swapped"),
@@ -163,9 +162,7 @@ def test_local_gradient_mistakes_are_diagnosed(case):
 
     with pytest.raises(AssertionError, match=message) as info:
         checks.check_local_gradients(student, ops=[op], seed=3)
-    assert f"[{op!r}]" in str(info.value)
-    x, y = _x_y(3)
-    assert f"local_gradients({x}, {y})" in str(info.value)
+    assert f"local_gradients(x, y)[{op!r}]" in str(info.value)
 
 
 def test_local_gradients_other_entries_are_not_graded():
@@ -273,7 +270,7 @@ def test_gradient_checks_that_cannot_fail_are_caught():
 
     with pytest.raises(AssertionError, match="the 1/m is missing, your gradient check passes"):
         checks.check_gradient_check_logistic(always_passes)
-    with pytest.raises(AssertionError, match="analytic gradient for w is not backward's"):
+    with pytest.raises(AssertionError, match="analytic gradient for w"):
         checks.check_gradient_check_logistic(doubled)
     with pytest.raises(AssertionError, match="the 1/m is missing, your gradient check passes"):
         checks.check_gradient_check_logistic(swallows)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fixturing import on_demand
 
 from helpers.checks import gradient_free as checks
+
+fixtures_on_demand = on_demand("07-beyond-gradients")  # right answers and mistakes come from the solution notebook
 
 
 def metropolis_accept(delta, temperature, u):
@@ -104,3 +107,22 @@ def test_stubs_raise_not_implemented():
     for check in (checks.check_metropolis_accept, checks.check_pso_velocity, checks.check_crossover_mutate):
         with pytest.raises(NotImplementedError):
             check(stub)
+
+
+def test_own_random_numbers_are_named():
+    """A rule that draws its own random numbers instead of the ones passed in gives two answers for one input."""
+    def own(delta, temperature, u):
+        return (delta <= 0) | (np.random.default_rng().random(delta.shape) < np.exp(-delta / temperature))
+
+    with pytest.raises(AssertionError, match=r"draws random numbers of its own .* instead of using u"):
+        checks.check_metropolis_accept(own)
+
+
+def test_a_notebook_size_is_named_on_the_probe():
+    """Right on one swarm, wrong on another of other sizes: the probe says so."""
+    def fixed(V, X, personal_best, global_best, r1, r2, *, w, c1, c2):
+        out = pso_velocity(V, X, personal_best, global_best, r1, r2, w=w, c1=c1, c2=c2)
+        return out if V.shape == (3, 5) else out[:, :1] * np.ones_like(V)
+
+    with pytest.raises(AssertionError, match=r"right for .* but not for"):
+        checks.check_pso_velocity(fixed)

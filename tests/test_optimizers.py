@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from twolayer import TwoLayerProblem
 
 from coursetools import notebooks as nbs
 from coursetools.fixtures import ROOT, solution_namespace
 from helpers import optimizers as op
 from helpers.checks import two_layer
 from helpers.gradcheck import check_gradients
-from helpers.network import TwoLayerProblem, flatten, n_params, unflatten
+from helpers.network import flatten, n_params, unflatten
 from helpers.objectives import Quadratic, Rosenbrock
 
 STEPS = {"sgd": op.sgd_step, "momentum": op.momentum_step, "nesterov": op.nesterov_step,
