@@ -426,14 +426,17 @@ def execute_submission(job: dict) -> dict:
         put next to the notebook: the assignment's support files), ``watch``
         (module names the guard watches), ``isolation`` (``"auto"``: sandbox
         when possible; ``"required"``: fail rather than run unsandboxed;
-        ``"off"``: guarded only) and ``key`` (returned unchanged).
+        ``"off"``: guarded only), ``fixtures`` (optional: the full hidden fixture's cases, kept in this
+        process; ``files`` then holds it stripped, and the hidden tests' fixture checks are compared here)
+        and ``key`` (returned unchanged).
 
     Returns
     -------
     dict
         ``key``, ``notebook`` (the executed notebook, JSON text), ``events``
         (list of :class:`~coursetools.events.Event` as dicts), ``hidden_outputs``
-        (``{grade_id: what its hidden tests printed}``, for the instructor only),
+        (``{grade_id: what its hidden tests printed}``, for the instructor only), ``compared``
+        (``{grade_id: "parent" | "kernel" | "mixed"}``: where each cell's hidden tests were compared),
         ``isolated`` (bool) and ``seconds``.
     """
     start = time.perf_counter()
@@ -459,13 +462,17 @@ def execute_submission(job: dict) -> dict:
         for p in box.seed.rglob("*"):
             p.chmod(0o755 if p.is_dir() else 0o644)
         box.seed.chmod(0o755)
+        for cell in nb.cells:  # set by the grader only (_run_test), never taken from a submission
+            cell.get("metadata", {}).pop("coursetools_compared", None)
         refused, hidden = _execute(nb, box, job, events)
         for line in dict.fromkeys(refused):
             events.append(Event(Kind.SANDBOX, None, line))
     finally:
         box.remove()
+    compared = {_name(c, i): c.metadata.pop("coursetools_compared") for i, c in enumerate(nb.cells)
+                if "coursetools_compared" in c.get("metadata", {})}
     return {"key": job.get("key"), "notebook": nbformat.writes(nb), "events": [e.to_dict() for e in events],
-            "hidden_outputs": hidden, "isolated": why is None,
+            "hidden_outputs": hidden, "compared": compared, "isolated": why is None,
             "seconds": time.perf_counter() - start}
 
 
@@ -509,7 +516,7 @@ def _execute(nb, box: _Box, job: dict, events: list) -> tuple[list[str], dict]:
                     note(Kind.TAMPERING, i, "replaced before this test, restored by the grader: "
                          + ", ".join(before["changed"]))
                 if test:
-                    _run_test(kernel, cell, i, hidden)
+                    _run_test(kernel, cell, i, hidden, job.get("fixtures"))
                 else:
                     kernel.run(cell, i)
                 if cell.get("metadata", {}).pop("coursetools_error_reply", False):
@@ -565,7 +572,7 @@ def _split(source: str):
     return (source, None) if m is None else (source[:m.start()], source[m.start():])
 
 
-def _run_test(kernel, cell, index, hidden: dict):
+def _run_test(kernel, cell, index, hidden: dict, fixtures: dict | None = None):
     """Run a test cell as two requests: what the student saw, then (if that passed) its hidden tests.
 
     Together they do what the one cell does under stock autograde (the hidden tests run only when the
@@ -573,11 +580,21 @@ def _run_test(kernel, cell, index, hidden: dict):
     runs, and what the hidden tests print stays with the instructor: the cell gets one error output, with
     the exception's name and a fixed message, when they fail; their real outputs go to ``hidden``
     (``{grade_id: text}``, kept in the grading record).
+
+    ``fixtures`` (``{case key: encoded entry}``, the full hidden fixture, which never enters the sandbox):
+    the hidden part's fixture checks only emit the student's outputs (the kernel holds the fixture
+    stripped) and this process compares them (:mod:`coursetools.judge`); they pass only if the reply is
+    ok and every case was emitted once and matches. How each cell was compared is left in its metadata
+    (``coursetools_compared``: ``parent``, ``kernel`` or ``mixed``) for the record.
     """
+    from . import judge
+
     visible, rest = _split(cell.source)
     if rest is None:
         kernel.run(cell, index)
         return
+    the_plan = judge.plan(cell, fixtures) if fixtures else judge.IN_KERNEL
+    cell.setdefault("metadata", {})["coursetools_compared"] = the_plan.how
     source = cell.source
     cell.source = visible
     try:
@@ -599,11 +616,17 @@ def _run_test(kernel, cell, index, hidden: dict):
                 texts.append(f"{o.ename}: {o.evalue}\n")
             elif "text/plain" in o.get("data", {}):
                 texts.append(o.data["text/plain"] + "\n")
+        replied_error = bool(part.get("metadata", {}).get("coursetools_error_reply"))
+        if not errors and not replied_error:  # in the kernel too: an emission nobody compares is a failure
+            why = judge.verdict(the_plan, part.get("outputs", []), fixtures or {})
+            if why is not None:
+                errors.append("AssertionError")
+                texts.append(f"AssertionError (compared by the grader): {why}\n")
         hidden[_name(cell, index)] = "".join(texts)
         if errors:
             cell.outputs.append(nbformat.v4.new_output("error", ename=errors[-1], evalue=HIDDEN_FAILED,
                                                        traceback=[f"{errors[-1]}: {HIDDEN_FAILED}"]))
-        if part.get("metadata", {}).get("coursetools_error_reply"):
+        if replied_error:
             cell.setdefault("metadata", {})["coursetools_error_reply"] = True
 
 
