@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import nbformat
 
-__all__ = ["IN_KERNEL", "KERNEL", "MIXED", "PARENT", "Plan", "emissions", "plan", "verdict"]
+__all__ = ["IN_KERNEL", "KERNEL", "MIXED", "PARENT", "Plan", "emissions", "judged", "plan", "verdict"]
 
 PARENT, KERNEL, MIXED = "parent", "kernel", "mixed"
 #: dtypes an emitted array may declare (anything else is malformed).
@@ -159,20 +159,26 @@ def emissions(outputs) -> tuple[list[tuple[str, dict]], list[str]]:
 def verdict(the_plan: Plan, outputs, cases: dict) -> str | None:
     """None when the hidden part's emitted outputs match the full fixture's ``cases``, else why not (for the
     instructor). ``outputs`` are the outputs of the kernel's reply to the hidden part."""
+    return judged(the_plan, outputs, cases)[0]
+
+
+def judged(the_plan: Plan, outputs, cases: dict) -> tuple[str | None, bool]:
+    """(:func:`verdict`, whether the failure is a forged or missing emission rather than wrong values)."""
     if the_plan.problem:
-        return the_plan.problem
+        return the_plan.problem, False
     found, problems = emissions(outputs)
     if the_plan.how == KERNEL:  # compared in the kernel: the outputs are its own, nothing is emitted
-        return "outputs were emitted for cases the grader does not compare" if found or problems else None
+        return ("outputs were emitted for cases the grader does not compare", True) if found or problems else (
+            None, False)
     if problems:
-        return "; ".join(problems[:3])
+        return "; ".join(problems[:3]), True
     got = Counter(key for key, _ in found)
     if got != the_plan.keys:
         missing = sorted((the_plan.keys - got).elements())
         extra = sorted((got - the_plan.keys).elements())
         parts = ([f"not emitted: {', '.join(missing[:4])}"] if missing else []) + (
             [f"emitted but not expected (or more than once): {', '.join(extra[:4])}"] if extra else [])
-        return "the kernel's outputs do not answer the hidden tests' cases: " + "; ".join(parts)
+        return "the kernel's outputs do not answer the hidden tests' cases: " + "; ".join(parts), True
     queues: dict[str, list] = {}
     for key, sent in found:
         queues.setdefault(key, []).append(sent)
@@ -188,7 +194,7 @@ def verdict(the_plan: Plan, outputs, cases: dict) -> str | None:
         try:
             check.judge(call.params, mine, cases)
         except AssertionError as exc:
-            return f"{call.check}({', '.join(f'{k}={v!r}' for k, v in sorted(call.params.items()))}): {exc}"
+            return f"{call.check}({', '.join(f'{k}={v!r}' for k, v in sorted(call.params.items()))}): {exc}", False
         except Exception as exc:  # a value the comparison cannot handle (a string, an object): not a match
-            return f"{call.check}: the outputs could not be compared ({type(exc).__name__}: {str(exc)[:200]})"
-    return None
+            return f"{call.check}: the outputs could not be compared ({type(exc).__name__}: {str(exc)[:200]})", False
+    return None, False

@@ -464,6 +464,7 @@ def execute_submission(job: dict) -> dict:
         box.seed.chmod(0o755)
         for cell in nb.cells:  # set by the grader only (_run_test), never taken from a submission
             cell.get("metadata", {}).pop("coursetools_compared", None)
+            cell.get("metadata", {}).pop("coursetools_forged", None)
         refused, hidden = _execute(nb, box, job, events)
         for line in dict.fromkeys(refused):
             events.append(Event(Kind.SANDBOX, None, line))
@@ -471,6 +472,8 @@ def execute_submission(job: dict) -> dict:
         box.remove()
     compared = {_name(c, i): c.metadata.pop("coursetools_compared") for i, c in enumerate(nb.cells)
                 if "coursetools_compared" in c.get("metadata", {})}
+    events += [Event(Kind.FORGED, _name(c, i), c.metadata.pop("coursetools_forged") + "; the test scores 0")
+               for i, c in enumerate(nb.cells) if "coursetools_forged" in c.get("metadata", {})]
     return {"key": job.get("key"), "notebook": nbformat.writes(nb), "events": [e.to_dict() for e in events],
             "hidden_outputs": hidden, "compared": compared, "isolated": why is None,
             "seconds": time.perf_counter() - start}
@@ -618,10 +621,12 @@ def _run_test(kernel, cell, index, hidden: dict, fixtures: dict | None = None):
                 texts.append(o.data["text/plain"] + "\n")
         replied_error = bool(part.get("metadata", {}).get("coursetools_error_reply"))
         if not errors and not replied_error:  # in the kernel too: an emission nobody compares is a failure
-            why = judge.verdict(the_plan, part.get("outputs", []), fixtures or {})
+            why, forged = judge.judged(the_plan, part.get("outputs", []), fixtures or {})
             if why is not None:
                 errors.append("AssertionError")
                 texts.append(f"AssertionError (compared by the grader): {why}\n")
+                if forged:
+                    cell.metadata["coursetools_forged"] = why[:300]
         hidden[_name(cell, index)] = "".join(texts)
         if errors:
             cell.outputs.append(nbformat.v4.new_output("error", ename=errors[-1], evalue=HIDDEN_FAILED,

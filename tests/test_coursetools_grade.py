@@ -37,8 +37,9 @@ TIMEOUT = 10
 MEMORY = 3 << 29  # 1.5 GiB: a kernel with numpy and matplotlib needs about 1 GiB of address space
 # Stock nbgrader grades these the same way we do...
 SAME_AS_STOCK = ["perfect", "blank", "partial", "edited-tests", "custom-exc", "hidden-traceback"]
-# ...and these wrongly: full marks for wrong answers with the checkers replaced.
-STOCK_IS_FOOLED = ["monkeypatch", "code-swap"]
+# ...and these wrongly: full marks for wrong answers with the checkers replaced, or with the hidden fixture
+# (copied next to the notebook by stock) read or rewritten.
+STOCK_IS_FOOLED = ["monkeypatch", "code-swap", "reads-answer-key", "rewrites-fixtures"]
 CANARY = ("COURSETOOLS_GRADER_SECRET", "instructor-secret-7f3a")
 
 
@@ -146,6 +147,18 @@ def test_submitted_is_never_modified_and_nothing_escapes_the_sandbox(graded):
     refused = [e["detail"] for e in load_records(course)[("snooping", A, A)]["events"] if e["kind"] == "sandbox"]
     for what in ("gradebook.db", f"solutions/{A}", "submitted", "os.system"):
         assert any(what in r for r in refused), f"no refusal mentions {what}: {refused}"
+
+
+def test_hidden_tests_were_compared_by_the_grader_and_the_report_says_so(graded):
+    """Every test cell of lesson 01 has its hidden tests compared in the grader's process (the record says
+    "parent"); the students who read, rewrote or forged fixtures got 0 there; report shows the table."""
+    course, *_ = graded
+    records = load_records(course)
+    for student in ("perfect", "partial", "reads-answer-key", "forges-emissions"):
+        assert set(records[(student, A, A)]["compared"].values()) == {"parent"}, student
+    assert "compared by the grader" in records[("forges-emissions", A, A)]["hidden_outputs"]["test_forward"]
+    text = report(course).read_text(encoding="utf-8")
+    assert "Hidden tests compared" in text and "hidden tests&#x27; outputs missing or forged" in text
 
 
 def test_the_sandbox_was_used_and_nothing_it_started_outlives_grading(graded):

@@ -167,3 +167,60 @@ def test_a_stripped_entry_outside_the_grader_compares_nothing_and_says_so_by_emi
                                                                        "check_forward(m=11, seed=1011)"]
     with pytest.raises(AssertionError):  # a visible case still compares in the kernel
         uni.check_forward(lambda x, w, b: 0 * x)
+
+
+CONVERTED = sorted(p.parent.name for p in (ROOT / "solutions").glob("*/*.hidden.json"))
+
+
+@pytest.mark.parametrize("assignment", CONVERTED)
+def test_the_solution_passes_every_hidden_part_compared_by_the_parent(assignment, tmp_path, monkeypatch):
+    """Every converted lesson: each test cell's hidden part, run in collect mode on the solution, is passed
+    by the parent; and a function that returns zeros is failed by it (the comparison can fail)."""
+    import importlib
+
+    import helpers
+
+    folder = ROOT / "solutions" / assignment
+    for name, data in _support_files(folder).items():
+        (tmp_path / name).write_bytes(data)
+    monkeypatch.chdir(tmp_path)
+    shown = []
+    import IPython.display
+
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    nb = nbs.read(folder / f"{assignment}.ipynb")
+    namespace = solution_namespace(nb, "solution")
+    full = _hidden_fixture(folder)
+    compared = 0
+    for grade_id in nbs.grade_cells(nb):
+        cell = _cell(nb, grade_id)
+        plan = judge.plan(cell, full)
+        if plan.how == judge.KERNEL:
+            continue
+        assert not plan.problem, plan.problem
+        for module in {c.module for c in plan.calls}:
+            importlib.import_module(module)
+        shown.clear()
+        source = cell.source[cell.source.index("### BEGIN HIDDEN TESTS"):]
+        exec(compile(source, f"<{grade_id} hidden>", "exec"), {**namespace, "helpers": helpers})
+        assert judge.verdict(plan, _outputs(shown), full) is None, grade_id
+        zeros = [{**d, _fixtures.MIME: _zeroed(d[_fixtures.MIME])} for d in shown]
+        assert judge.verdict(plan, _outputs(zeros), full) is not None, f"{grade_id}: zeros pass"
+        compared += 1
+    assert compared, f"{assignment}: no hidden part is compared by the parent"
+
+
+def _zeroed(text):
+    sent = json.loads(text)
+
+    def zero(v):
+        if isinstance(v, dict) and "shape" in v and "data" in v:
+            return {**v, "data": [0.0 if x != 0 else 1.0 for x in v["data"]]}
+        if isinstance(v, dict):
+            return {k: zero(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [zero(x) for x in v]
+        return (0.0 if v != 0 else 1.0) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+
+    sent["outputs"] = zero(sent["outputs"])
+    return json.dumps(sent)

@@ -271,3 +271,37 @@ def test_every_event_kind_is_listed_by_report_and_unknown_kinds_are_refused():
     assert Event.from_dict({"kind": "nbformat", "cell": None, "detail": "x"}).kind is Kind.NBFORMAT
     with pytest.raises(ValueError, match="unknown event kind 'nope'; expected one of: timeout, "):
         Event.from_dict({"kind": "nope", "cell": None, "detail": "x"})
+
+
+CLASS_SCRIPT = r'''
+import sys, types
+from pathlib import Path
+sys.path.insert(0, {src!r})
+import coursetools.guard as g
+mod = types.ModuleType("watched_cls")
+exec("class Check:\n    def verify(self, x):\n        if x != 1:\n            raise AssertionError('wrong')\n",
+     mod.__dict__)
+sys.modules["watched_cls"] = mod
+key_file = Path({tmp!r}) / "key"
+key_file.write_text("k3y")
+cmd = g.install(protected=[], own={tmp!r} + "/own", sandboxes={tmp!r} + "/boxes", log={tmp!r} + "/log",
+                key_file=str(key_file), watch=["watched_cls"])
+mod.Check.verify = lambda self, x: None
+cmd("before", "n1")
+try:
+    mod.Check().verify(2)
+    print("NOT RESTORED")
+except AssertionError:
+    print("RESTORED")
+'''
+
+
+def test_the_guard_restores_a_replaced_method_of_a_watched_class(tmp_path):
+    """A method replaced on a class of a watched module (``Check.verify = ...``) is put back and reported."""
+    src = str(Path(guard.__file__).resolve().parent.parent)
+    proc = subprocess.run([sys.executable, "-c", CLASS_SCRIPT.format(src=src, tmp=str(tmp_path))],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert guard.reply(lines[0], "k3y", "n1")["changed"] == ["watched_cls.Check.verify"]
+    assert lines[1] == "RESTORED"
