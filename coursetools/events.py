@@ -84,7 +84,7 @@ _META = {
     Kind.NBFORMAT: (Group.SUSPICIOUS, "malformed notebook"),
     Kind.STRAY_FILE: (Group.SUSPICIOUS, "extra files"),
     Kind.STDERR: (Group.SUSPICIOUS, "wrote to stderr"),
-    Kind.FORGED: (Group.SUSPICIOUS, "hidden tests' outputs missing or forged"),
+    Kind.FORGED: (Group.SUSPICIOUS, "hidden-test outputs missing or forged"),
 }
 
 #: kind -> label of the kinds that mean a submission did not run to the end normally

@@ -645,14 +645,57 @@ def _hidden_lines(nb) -> set[str]:
     return lines
 
 
+_BASE64 = re.compile(r"[A-Za-z0-9+/_-]{12,}={0,2}")
+_HEX = re.compile(r"(?:[0-9a-fA-F]{2}){8,}")
+_RUN = re.compile(r"[A-Za-z0-9+/_=-]{4,}")  # one line of a wrapped encoding
+
+
+def _decodings(line: str) -> list[str]:
+    """``line`` as it may hide a hidden test: reversed, and each base64 or hex run in it decoded."""
+    import base64
+    import binascii
+
+    out = [line[::-1]]
+    for run in _BASE64.findall(line):
+        for text in (run, run.replace("-", "+").replace("_", "/")):
+            for start in range(4):  # a run cut out of a longer encoding starts anywhere in a 4-character group
+                chunk = text[start:]
+                chunk = chunk[:len(chunk.rstrip("=")) // 4 * 4]
+                with contextlib.suppress(binascii.Error, ValueError):
+                    out.append(base64.b64decode(chunk, validate=True).decode("utf-8", "replace"))
+    for run in _HEX.findall(line):
+        for start in (0, 1):
+            chunk = run[start:]
+            with contextlib.suppress(ValueError):
+                out.append(bytes.fromhex(chunk[:len(chunk) // 2 * 2]).decode("utf-8", "replace"))
+    return out
+
+
+def _quotes(line: str, hidden: set[str]) -> bool:
+    """Whether ``line`` quotes a hidden-test line, verbatim, reversed, or base64- or hex-encoded."""
+    if any(h in line for h in hidden):
+        return True
+    decoded = _decodings(line)
+    return any(h in d or _fragment(h) in d for d in decoded for h in hidden)
+
+
+def _fragment(line: str) -> str:
+    """A recognisable middle part of a hidden line (an encoding's first and last bytes may be cut off)."""
+    return line[2:-2] if len(line) >= 12 else line
+
+
 def _remove_leaks(nb, events):
-    """Cut out of every output each line that quotes a hidden test (a notebook that printed one), and report it."""
+    """Cut out of every output each line that quotes a hidden test (a notebook that printed one, verbatim or
+    reversed, base64- or hex-encoded), and report it."""
     lines = _hidden_lines(nb)
     if not lines:
         return
 
     def clean(text):
-        kept = [t for t in text.splitlines(True) if not any(h in t for h in lines)]
+        kept = [t for t in text.splitlines(True) if not _quotes(t, lines)]
+        runs = [t for t in kept if _RUN.fullmatch(t.strip())]
+        if len(runs) > 1 and _quotes("".join(t.strip() for t in runs), lines):  # an encoding wrapped over lines
+            kept = [t for t in kept if t not in runs]
         return "".join(kept), len(kept) != len(text.splitlines(True))
 
     for i, cell in enumerate(nb.cells):

@@ -24,6 +24,7 @@ import pytest
 from adversarial import cases
 
 from coursetools import notebooks as nbs
+from coursetools import sandbox
 from coursetools.__main__ import main
 from coursetools.feedback import feedback
 from coursetools.grade import GradingError, grade, record_path, scores
@@ -158,7 +159,7 @@ def test_hidden_tests_were_compared_by_the_grader_and_the_report_says_so(graded)
         assert set(records[(student, A, A)]["compared"].values()) == {"parent"}, student
     assert "compared by the grader" in records[("forges-emissions", A, A)]["hidden_outputs"]["test_forward"]
     text = report(course).read_text(encoding="utf-8")
-    assert "Hidden tests compared" in text and "hidden tests&#x27; outputs missing or forged" in text
+    assert "Hidden tests compared" in text and "hidden-test outputs missing or forged" in text
 
 
 def test_the_sandbox_was_used_and_nothing_it_started_outlives_grading(graded):
@@ -219,6 +220,8 @@ def test_feedback_shows_code_and_messages_but_never_hidden_tests(graded):
         text = path.read_text(encoding="utf-8")
         for line in hidden:
             assert line not in text, f"{path} shows the hidden test line {line!r}"
+        shown = [t for t in text.splitlines() if sandbox._quotes(t, hidden)]
+        assert not shown, f"{path} shows hidden test lines encoded (base64, hex or reversed): {shown[0][:80]}"
     perfect = (course / "feedback" / "perfect" / A / f"{A}.html").read_text(encoding="utf-8")
     assert "return w * x + b" in perfect and "10 / 10" in perfect
     blank = (course / "feedback" / "blank" / A / f"{A}.html").read_text(encoding="utf-8")

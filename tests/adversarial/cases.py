@@ -9,7 +9,10 @@ Lesson 01 has five test cells of 2 points each: ``test_forward``,
 ``test_mse_loss``, ``test_backward_dw``, ``test_backward_db`` and
 ``test_gradient_descent``. The hazards hide in ``gradient_descent`` and fire
 only when a test calls it (its ``x`` is not the notebook's own ``x``), so the
-demonstration cells run normally and only that one test is lost.
+demonstration cells run normally and only that one test is lost. The answer-key
+cases (``reads-answer-key``, ``rewrites-fixtures``, ``forges-emissions``,
+``patches-checks``) instead replace every function: they get full marks from stock
+autograde and 0 from ``grade``, which compares the hidden tests outside the kernel.
 """
 
 from __future__ import annotations
@@ -342,15 +345,21 @@ def exhausts_files(student, source, course):
 
 def leaks_hidden(student, source, course):
     """A perfect notebook that prints, in a test, everything the kernel holds of the test's source (history,
-    linecache, frames), and stashes it to print again in a cell of its own at the end."""
+    linecache, frames), verbatim, base64- and hex-encoded and reversed, and stashes it to print again in a
+    cell of its own at the end."""
     hazard = ("        import builtins, inspect, linecache\n        _ip = get_ipython()\n"
               "        _seen = list(_ip.user_ns.get('In', [])) + ['\\n'.join(_ip.history_manager.input_hist_raw)]\n"
               "        _seen += [''.join(v[2]) for v in list(linecache.cache.values()) if len(v) > 2]\n"
               "        _seen += [''.join(f.code_context or []) for f in inspect.stack()]\n"
               "        _text = '\\n'.join(_seen)\n        print(_text)\n"
+              "        import base64\n        print(base64.b64encode(_text.encode()).decode())\n"
+              "        print(_text.encode().hex())\n        print(_text[::-1].replace('\\n', ' '))\n"
               "        builtins._stash = getattr(builtins, '_stash', '') + _text\n")
     nb = _with_hazard(student, source, hazard)
-    nb.cells.append(nbformat.v4.new_code_cell("import builtins\nprint(getattr(builtins, '_stash', ''))"))
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import base64, builtins\n_s = getattr(builtins, '_stash', '')\nprint(_s)\n"
+        "print(base64.b64encode(_s.encode()).decode())\nprint(base64.encodebytes(_s.encode()).decode())\n"
+        "print(_s.encode().hex())\nprint(_s[::-1].replace('\\n', ' '))"))
     return _files(nb)
 
 
