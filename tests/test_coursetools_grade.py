@@ -177,8 +177,9 @@ def test_the_sandbox_was_used_and_nothing_it_started_outlives_grading(graded):
         try:
             if p.info["status"] == psutil.STATUS_ZOMBIE:
                 continue
-            if p.info["uids"].real >= UID_BASE or str(SANDBOX_ROOT) in " ".join(p.info["cmdline"] or []):
-                left.append((p.pid, p.info["cmdline"]))
+            line = " ".join(p.info["cmdline"] or [])
+            if str(ROOT) in line and (p.info["uids"].real >= UID_BASE or str(SANDBOX_ROOT) in line):
+                left.append((p.pid, p.info["cmdline"]))  # ours (this checkout's Python), not another run's
         except (psutil.Error, TypeError, AttributeError):
             continue
     assert left == [], f"sandbox processes outlived grading: {left}"
