@@ -48,6 +48,7 @@ class Kind(str, Enum):
     NBFORMAT = "nbformat"
     STRAY_FILE = "stray_file"
     STDERR = "stderr"
+    FORGED = "forged"
 
     @classmethod
     def parse(cls, value) -> Kind:
@@ -83,6 +84,7 @@ _META = {
     Kind.NBFORMAT: (Group.SUSPICIOUS, "malformed notebook"),
     Kind.STRAY_FILE: (Group.SUSPICIOUS, "extra files"),
     Kind.STDERR: (Group.SUSPICIOUS, "wrote to stderr"),
+    Kind.FORGED: (Group.SUSPICIOUS, "hidden-test outputs missing or forged"),
 }
 
 #: kind -> label of the kinds that mean a submission did not run to the end normally

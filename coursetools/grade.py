@@ -281,8 +281,10 @@ def grade(assignments, *, root: Path = ROOT, workers: int | None = None, schedul
         log, collected = _logger()
         pending = prepare(course, cfg, assignments, log, collected, summary, force=force, students=students)
         support = {a: _support_files(course.source / a) for a in assignments}
+        fixtures = {a: _hidden_fixture(course.source / a) for a in assignments}
         jobs = [{"key": list(k), "notebook": nbformat.writes(v[0]), "timeout": timeout, "memory": memory,
                  "protected": [str(p) for p in course.protected()], "files": support[k[1]],
+                 "fixtures": fixtures[k[1]],
                  "isolation": isolation, "watch": list(watch)} for k, v in pending.items()]
         bar = _bar(len(jobs), progress)
         try:
@@ -460,16 +462,32 @@ def record(course: Course, cfg, result: dict, prepared, log, collected, summary)
     dicts = [e.to_dict() for e in events]
     _write_json(record_path(course.root, student, assignment, name),
                 {"sha256": digest, "events": dicts, "tests": _test_results(nb), "seconds": result["seconds"],
-                 "isolated": result.get("isolated", False), "hidden_outputs": result.get("hidden_outputs", {})})
+                 "isolated": result.get("isolated", False), "hidden_outputs": result.get("hidden_outputs", {}),
+                 "compared": result.get("compared", {})})
     summary["graded"].append(key)
     summary["events"][key] = dicts
 
 
 def _support_files(folder: Path) -> dict:
-    """The assignment's non-notebook files from the source folder (data, modules), as stock autograde copies."""
+    """The assignment's non-notebook files from the source folder (data, modules), as stock autograde copies,
+    but with the hidden fixture ``<a>.hidden.json`` stripped of its expected outputs and mistakes
+    (:func:`helpers.checks._fixtures.strip`): the sandbox gets what calling the student needs, the
+    comparison stays in the grader's process (:mod:`coursetools.judge`)."""
+    from helpers.checks._fixtures import strip
+
     skip = {".ipynb_checkpoints", "__pycache__"}
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.suffix != ".ipynb" and not skip & set(p.relative_to(folder).parts)}
+    files = {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+             if p.is_file() and p.suffix != ".ipynb" and not skip & set(p.relative_to(folder).parts)}
+    name = f"{folder.name}.hidden.json"
+    if name in files:
+        files[name] = json.dumps(strip(json.loads(files[name])), sort_keys=True).encode()
+    return files
+
+
+def _hidden_fixture(folder: Path) -> dict | None:
+    """The full hidden fixture's cases (kept in the grader's processes, never sent into a sandbox), or None."""
+    path = folder / f"{folder.name}.hidden.json"
+    return json.loads(path.read_text(encoding="utf-8"))["cases"] if path.is_file() else None
 
 
 def _zero(gb, key) -> dict:

@@ -13,7 +13,8 @@ top. :func:`install` then
 * snapshots every watched module (``watch``: module names, ``package.*`` for
   a package and all its submodules) and returns a *command* the parent calls
   around each test cell. The command puts back what a student replaced since
-  the snapshot: module attributes, functions' ``__code__`` and defaults,
+  the snapshot: module attributes, the attributes of the plain classes they define (a replaced
+  ``Check.verify``), functions' and methods' ``__code__`` and defaults,
   ``sys.modules`` entries and the notebook's global names bound to watched
   modules; it also switches off ``sys.settrace``/``setprofile`` hooks and
   resets the signal handlers and timers a notebook set. It prints a reply
@@ -172,8 +173,14 @@ def install(*, protected, own, sandboxes, log, key_file, watch=DEFAULT_WATCH, ma
 
     modules = _modules(watch)
     snap = [(m, dict(vars(m))) for m in modules]
+    # Plain classes defined in a watched module (``helpers.checks._engine.Check``): their attributes and
+    # methods are watched too (a replaced ``Check.verify`` is a module attribute of no module).
+    classes = [(f"{m.__name__}.{k}", c, dict(vars(c))) for m, d in snap for k, c in d.items()
+               if type(c) is type and c.__module__ == m.__name__]
     codes = [(f"{m.__name__}.{k}", f, f.__code__, f.__defaults__, f.__kwdefaults__) for m, d in snap
              for k, f in d.items() if type(f).__name__ == "function" and hasattr(f, "__code__")]
+    codes += [(f"{w}.{k}", f, f.__code__, f.__defaults__, f.__kwdefaults__) for w, _, d in classes
+              for k, f in d.items() if type(f).__name__ == "function" and hasattr(f, "__code__")]
     entries = {m.__name__: m for m in modules}
     threads = {t.ident for t in threading.enumerate()}
     signals = {s: signal.getsignal(s) for s in (signal.SIGALRM, signal.SIGVTALRM, signal.SIGPROF, signal.SIGUSR1,
@@ -217,6 +224,15 @@ def install(*, protected, own, sandboxes, log, key_file, watch=DEFAULT_WATCH, ma
                 if k not in _VOLATILE and cur.get(k, d) is not v:
                     _setattr(m, k, v)
                     out.append(f"{m.__name__}.{k}")
+        for where, c, d in classes:
+            cur = _vars(c)
+            for k, v in d.items():
+                if cur.get(k, d) is not v:
+                    try:
+                        _setattr(c, k, v)
+                    except (AttributeError, TypeError):
+                        pass
+                    out.append(f"{where}.{k}")
         for where, f, code, defaults, kwdefaults in codes:
             if f.__code__ is not code or f.__defaults__ is not defaults or f.__kwdefaults__ is not kwdefaults:
                 f.__code__, f.__defaults__, f.__kwdefaults__ = code, defaults, kwdefaults

@@ -181,6 +181,25 @@ def report(root: Path, out: Path | None = None, *, csv: Path | None = None) -> P
     return out
 
 
+_HOW = {"parent": "by the grader (the kernel returned outputs only; expected values never entered it)",
+        "kernel": "in the kernel (checks not fixture-based yet, or stock-style grading)",
+        "mixed": "fixture checks by the grader, the other hidden statements in the kernel"}
+
+
+def _compared(recs) -> str:
+    """Where each test cell's hidden tests were compared (the records' ``compared``), as one table."""
+    seen = defaultdict(Counter)
+    for r in recs:
+        for test, how in r.get("compared", {}).items():
+            seen[test][how] += 1
+    if not seen:
+        return ""
+    rows = "".join(f"<tr><td>{html.escape(t)}</td><td>"
+                   + "<br>".join(f"{n}× {html.escape(_HOW.get(h, h))}" for h, n in sorted(c.items())) + "</td></tr>"
+                   for t, c in sorted(seen.items()))
+    return f"<h3>Hidden tests compared</h3><table><tr><th>test</th><th>where</th></tr>{rows}</table>"
+
+
 def _html(records: dict) -> str:
     from .collect import student_name
 
@@ -203,6 +222,7 @@ def _html(records: dict) -> str:
             for t, c in sorted(failures.items(), key=lambda kv: -sum(kv[1].values())))
         parts.append("<h3>Most often failed</h3><table><tr><th>test</th><th>failed</th>"
                      f"<th>most common messages</th></tr>{rows}</table>")
+        parts.append(_compared(recs))
     for title, kinds in (("Submissions that errored, timed out or could not be read", ERRORS),
                          ("Suspected cheating and other oddities", SUSPICIOUS)):
         rows = []

@@ -433,14 +433,17 @@ def execute_submission(job: dict) -> dict:
         (module names the guard watches), ``isolation`` (``"auto"``: sandbox
         when possible; ``"required"``: fail rather than run unsandboxed;
         ``"off"``: guarded only), ``sandbox_dir`` (optional: the folder, under :data:`SANDBOX_ROOT`, to
-        make the kernel's folder in) and ``key`` (returned unchanged).
+        make the kernel's folder in), ``fixtures`` (optional: the full hidden fixture's cases, kept in this
+        process; ``files`` then holds it stripped, and the hidden tests' fixture checks are compared here)
+        and ``key`` (returned unchanged).
 
     Returns
     -------
     dict
         ``key``, ``notebook`` (the executed notebook, JSON text), ``events``
         (list of :class:`~coursetools.events.Event` as dicts), ``hidden_outputs``
-        (``{grade_id: what its hidden tests printed}``, for the instructor only),
+        (``{grade_id: what its hidden tests printed}``, for the instructor only), ``compared``
+        (``{grade_id: "parent" | "kernel" | "mixed"}``: where each cell's hidden tests were compared),
         ``isolated`` (bool) and ``seconds``.
     """
     start = time.perf_counter()
@@ -467,13 +470,20 @@ def execute_submission(job: dict) -> dict:
         for p in box.seed.rglob("*"):
             p.chmod(0o755 if p.is_dir() else 0o644)
         box.seed.chmod(0o755)
+        for cell in nb.cells:  # set by the grader only (_run_test), never taken from a submission
+            cell.get("metadata", {}).pop("coursetools_compared", None)
+            cell.get("metadata", {}).pop("coursetools_forged", None)
         refused, hidden = _execute(nb, box, job, events)
         for line in dict.fromkeys(refused):
             events.append(Event(Kind.SANDBOX, None, line))
     finally:
         box.remove()
+    compared = {_name(c, i): c.metadata.pop("coursetools_compared") for i, c in enumerate(nb.cells)
+                if "coursetools_compared" in c.get("metadata", {})}
+    events += [Event(Kind.FORGED, _name(c, i), c.metadata.pop("coursetools_forged") + "; the test scores 0")
+               for i, c in enumerate(nb.cells) if "coursetools_forged" in c.get("metadata", {})]
     return {"key": job.get("key"), "notebook": nbformat.writes(nb), "events": [e.to_dict() for e in events],
-            "hidden_outputs": hidden, "isolated": why is None,
+            "hidden_outputs": hidden, "compared": compared, "isolated": why is None,
             "seconds": time.perf_counter() - start}
 
 
@@ -517,7 +527,7 @@ def _execute(nb, box: _Box, job: dict, events: list) -> tuple[list[str], dict]:
                     note(Kind.TAMPERING, i, "replaced before this test, restored by the grader: "
                          + ", ".join(before["changed"]))
                 if test:
-                    _run_test(kernel, cell, i, hidden)
+                    _run_test(kernel, cell, i, hidden, job.get("fixtures"))
                 else:
                     kernel.run(cell, i)
                 if cell.get("metadata", {}).pop("coursetools_error_reply", False):
@@ -579,7 +589,7 @@ def _split(source: str):
     return (source, None) if m is None else (source[:m.start()], source[m.start():])
 
 
-def _run_test(kernel, cell, index, hidden: dict):
+def _run_test(kernel, cell, index, hidden: dict, fixtures: dict | None = None):
     """Run a test cell as two requests: what the student saw, then (if that passed) its hidden tests.
 
     Together they do what the one cell does under stock autograde (the hidden tests run only when the
@@ -587,11 +597,21 @@ def _run_test(kernel, cell, index, hidden: dict):
     runs, and what the hidden tests print stays with the instructor: the cell gets one error output, with
     the exception's name and a fixed message, when they fail; their real outputs go to ``hidden``
     (``{grade_id: text}``, kept in the grading record).
+
+    ``fixtures`` (``{case key: encoded entry}``, the full hidden fixture, which never enters the sandbox):
+    the hidden part's fixture checks only emit the student's outputs (the kernel holds the fixture
+    stripped) and this process compares them (:mod:`coursetools.judge`); they pass only if the reply is
+    ok and every case was emitted once and matches. How each cell was compared is left in its metadata
+    (``coursetools_compared``: ``parent``, ``kernel`` or ``mixed``) for the record.
     """
+    from . import judge
+
     visible, rest = _split(cell.source)
     if rest is None:
         kernel.run(cell, index)
         return
+    the_plan = judge.plan(cell, fixtures) if fixtures else judge.IN_KERNEL
+    cell.setdefault("metadata", {})["coursetools_compared"] = the_plan.how
     source = cell.source
     cell.source = visible
     try:
@@ -613,11 +633,19 @@ def _run_test(kernel, cell, index, hidden: dict):
                 texts.append(f"{o.ename}: {o.evalue}\n")
             elif "text/plain" in o.get("data", {}):
                 texts.append(o.data["text/plain"] + "\n")
+        replied_error = bool(part.get("metadata", {}).get("coursetools_error_reply"))
+        if not errors and not replied_error:  # in the kernel too: an emission nobody compares is a failure
+            why, forged = judge.judged(the_plan, part.get("outputs", []), fixtures or {})
+            if why is not None:
+                errors.append("AssertionError")
+                texts.append(f"AssertionError (compared by the grader): {why}\n")
+                if forged:
+                    cell.metadata["coursetools_forged"] = why[:300]
         hidden[_name(cell, index)] = "".join(texts)
         if errors:
             cell.outputs.append(nbformat.v4.new_output("error", ename=errors[-1], evalue=HIDDEN_FAILED,
                                                        traceback=[f"{errors[-1]}: {HIDDEN_FAILED}"]))
-        if part.get("metadata", {}).get("coursetools_error_reply"):
+        if replied_error:
             cell.setdefault("metadata", {})["coursetools_error_reply"] = True
 
 
@@ -631,14 +659,57 @@ def _hidden_lines(nb) -> set[str]:
     return lines
 
 
+_BASE64 = re.compile(r"[A-Za-z0-9+/_-]{12,}={0,2}")
+_HEX = re.compile(r"(?:[0-9a-fA-F]{2}){8,}")
+_RUN = re.compile(r"[A-Za-z0-9+/_=-]{4,}")  # one line of a wrapped encoding
+
+
+def _decodings(line: str) -> list[str]:
+    """``line`` as it may hide a hidden test: reversed, and each base64 or hex run in it decoded."""
+    import base64
+    import binascii
+
+    out = [line[::-1]]
+    for run in _BASE64.findall(line):
+        for text in (run, run.replace("-", "+").replace("_", "/")):
+            for start in range(4):  # a run cut out of a longer encoding starts anywhere in a 4-character group
+                chunk = text[start:]
+                chunk = chunk[:len(chunk.rstrip("=")) // 4 * 4]
+                with contextlib.suppress(binascii.Error, ValueError):
+                    out.append(base64.b64decode(chunk, validate=True).decode("utf-8", "replace"))
+    for run in _HEX.findall(line):
+        for start in (0, 1):
+            chunk = run[start:]
+            with contextlib.suppress(ValueError):
+                out.append(bytes.fromhex(chunk[:len(chunk) // 2 * 2]).decode("utf-8", "replace"))
+    return out
+
+
+def _quotes(line: str, hidden: set[str]) -> bool:
+    """Whether ``line`` quotes a hidden-test line, verbatim, reversed, or base64- or hex-encoded."""
+    if any(h in line for h in hidden):
+        return True
+    decoded = _decodings(line)
+    return any(h in d or _fragment(h) in d for d in decoded for h in hidden)
+
+
+def _fragment(line: str) -> str:
+    """A recognisable middle part of a hidden line (an encoding's first and last bytes may be cut off)."""
+    return line[2:-2] if len(line) >= 12 else line
+
+
 def _remove_leaks(nb, events):
-    """Cut out of every output each line that quotes a hidden test (a notebook that printed one), and report it."""
+    """Cut out of every output each line that quotes a hidden test (a notebook that printed one, verbatim or
+    reversed, base64- or hex-encoded), and report it."""
     lines = _hidden_lines(nb)
     if not lines:
         return
 
     def clean(text):
-        kept = [t for t in text.splitlines(True) if not any(h in t for h in lines)]
+        kept = [t for t in text.splitlines(True) if not _quotes(t, lines)]
+        runs = [t for t in kept if _RUN.fullmatch(t.strip())]
+        if len(runs) > 1 and _quotes("".join(t.strip() for t in runs), lines):  # an encoding wrapped over lines
+            kept = [t for t in kept if t not in runs]
         return "".join(kept), len(kept) != len(text.splitlines(True))
 
     for i, cell in enumerate(nb.cells):

@@ -24,6 +24,7 @@ import pytest
 from adversarial import cases
 
 from coursetools import notebooks as nbs
+from coursetools import sandbox
 from coursetools.__main__ import main
 from coursetools.feedback import feedback
 from coursetools.grade import GradingError, grade, record_path, scores
@@ -37,8 +38,9 @@ TIMEOUT = 10
 MEMORY = 3 << 29  # 1.5 GiB: a kernel with numpy and matplotlib needs about 1 GiB of address space
 # Stock nbgrader grades these the same way we do...
 SAME_AS_STOCK = ["perfect", "blank", "partial", "edited-tests", "custom-exc", "hidden-traceback"]
-# ...and these wrongly: full marks for wrong answers with the checkers replaced.
-STOCK_IS_FOOLED = ["monkeypatch", "code-swap"]
+# ...and these wrongly: full marks for wrong answers with the checkers replaced, or with the hidden fixture
+# (copied next to the notebook by stock) read or rewritten.
+STOCK_IS_FOOLED = ["monkeypatch", "code-swap", "reads-answer-key", "rewrites-fixtures"]
 CANARY = ("COURSETOOLS_GRADER_SECRET", "instructor-secret-7f3a")
 
 
@@ -148,6 +150,18 @@ def test_submitted_is_never_modified_and_nothing_escapes_the_sandbox(graded):
         assert any(what in r for r in refused), f"no refusal mentions {what}: {refused}"
 
 
+def test_hidden_tests_were_compared_by_the_grader_and_the_report_says_so(graded):
+    """Every test cell of lesson 01 has its hidden tests compared in the grader's process (the record says
+    "parent"); the students who read, rewrote or forged fixtures got 0 there; report shows the table."""
+    course, *_ = graded
+    records = load_records(course)
+    for student in ("perfect", "partial", "reads-answer-key", "forges-emissions"):
+        assert set(records[(student, A, A)]["compared"].values()) == {"parent"}, student
+    assert "compared by the grader" in records[("forges-emissions", A, A)]["hidden_outputs"]["test_forward"]
+    text = report(course).read_text(encoding="utf-8")
+    assert "Hidden tests compared" in text and "hidden-test outputs missing or forged" in text
+
+
 def test_the_sandbox_was_used_and_nothing_it_started_outlives_grading(graded):
     """Every notebook was graded in the sandbox; no process of any sandbox (the daemon, the fork bomb) is left."""
     import psutil
@@ -163,8 +177,9 @@ def test_the_sandbox_was_used_and_nothing_it_started_outlives_grading(graded):
         try:
             if p.info["status"] == psutil.STATUS_ZOMBIE:
                 continue
-            if p.info["uids"].real >= UID_BASE or str(SANDBOX_ROOT) in " ".join(p.info["cmdline"] or []):
-                left.append((p.pid, p.info["cmdline"]))
+            line = " ".join(p.info["cmdline"] or [])
+            if str(ROOT) in line and (p.info["uids"].real >= UID_BASE or str(SANDBOX_ROOT) in line):
+                left.append((p.pid, p.info["cmdline"]))  # ours (this checkout's Python), not another run's
         except (psutil.Error, TypeError, AttributeError):
             continue
     assert left == [], f"sandbox processes outlived grading: {left}"
@@ -206,6 +221,8 @@ def test_feedback_shows_code_and_messages_but_never_hidden_tests(graded):
         text = path.read_text(encoding="utf-8")
         for line in hidden:
             assert line not in text, f"{path} shows the hidden test line {line!r}"
+        shown = [t for t in text.splitlines() if sandbox._quotes(t, hidden)]
+        assert not shown, f"{path} shows hidden test lines encoded (base64, hex or reversed): {shown[0][:80]}"
     perfect = (course / "feedback" / "perfect" / A / f"{A}.html").read_text(encoding="utf-8")
     assert "return w * x + b" in perfect and "10 / 10" in perfect
     blank = (course / "feedback" / "blank" / A / f"{A}.html").read_text(encoding="utf-8")

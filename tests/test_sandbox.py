@@ -271,3 +271,62 @@ def test_every_event_kind_is_listed_by_report_and_unknown_kinds_are_refused():
     assert Event.from_dict({"kind": "nbformat", "cell": None, "detail": "x"}).kind is Kind.NBFORMAT
     with pytest.raises(ValueError, match="unknown event kind 'nope'; expected one of: timeout, "):
         Event.from_dict({"kind": "nope", "cell": None, "detail": "x"})
+
+
+CLASS_SCRIPT = r'''
+import sys, types
+from pathlib import Path
+sys.path.insert(0, {src!r})
+import coursetools.guard as g
+mod = types.ModuleType("watched_cls")
+exec("class Check:\n    def verify(self, x):\n        if x != 1:\n            raise AssertionError('wrong')\n",
+     mod.__dict__)
+sys.modules["watched_cls"] = mod
+key_file = Path({tmp!r}) / "key"
+key_file.write_text("k3y")
+cmd = g.install(protected=[], own={tmp!r} + "/own", sandboxes={tmp!r} + "/boxes", log={tmp!r} + "/log",
+                key_file=str(key_file), watch=["watched_cls"])
+mod.Check.verify = lambda self, x: None
+cmd("before", "n1")
+try:
+    mod.Check().verify(2)
+    print("NOT RESTORED")
+except AssertionError:
+    print("RESTORED")
+'''
+
+
+def test_the_guard_restores_a_replaced_method_of_a_watched_class(tmp_path):
+    """A method replaced on a class of a watched module (``Check.verify = ...``) is put back and reported."""
+    src = str(Path(guard.__file__).resolve().parent.parent)
+    proc = subprocess.run([sys.executable, "-c", CLASS_SCRIPT.format(src=src, tmp=str(tmp_path))],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert guard.reply(lines[0], "k3y", "n1")["changed"] == ["watched_cls.Check.verify"]
+    assert lines[1] == "RESTORED"
+
+
+def test_hidden_test_lines_are_cut_from_outputs_verbatim_reversed_base64_or_hex():
+    """A notebook that prints its hidden tests encoded (base64, wrapped base64, hex, reversed) loses those lines."""
+    import base64
+
+    hidden = "helpers.checks.univariate.check_forward(forward, seed=11, m=8)"
+    cell = _test_cell(f'"""t"""\nprint(1)\n### BEGIN HIDDEN TESTS\n{hidden}\n### END HIDDEN TESTS', "test_x")
+    text = "history:\n" + hidden + "\nmore\n"
+    prints = {"verbatim": hidden, "reversed": text[::-1].replace("\n", " "),
+              "base64": base64.b64encode(text.encode()).decode(), "urlsafe": base64.urlsafe_b64encode(
+                  ("xy" + text).encode()).decode(), "hex": text.encode().hex(),
+              "wrapped": base64.encodebytes(("z" * 40 + text).encode()).decode()}
+    for how, shown in prints.items():
+        nb = _notebook(cell)
+        nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"ok line\n{shown}\n")]
+        events = []
+        sandbox._remove_leaks(nb, events)
+        assert nb.cells[0].outputs[0].text.strip() == "ok line", how
+        assert [e.kind for e in events] == [Kind.LEAK], how
+    nb = _notebook(cell)  # the check can pass: an honest output stays
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="ok line\nc2VlZD0xMSwgbT04\n")]
+    events = []
+    sandbox._remove_leaks(nb, events)
+    assert nb.cells[0].outputs[0].text == "ok line\nc2VlZD0xMSwgbT04\n" and events == []

@@ -148,22 +148,55 @@ class Check:
             try:
                 self._one(fn, probe)
             except AssertionError as exc:
-                changed = [k for k in probe if probe.get(k) != main.get(k) and k in self.hints]
-                if changed:
-                    hint = " " + self.hints[changed[0]].format(exercise=self.exercise)
-                elif "instead of its argument" in str(exc):
-                    hint = ""
-                else:
-                    hint = (f" Does {self.exercise} use a variable of the notebook (such as m, x or X) instead "
-                            "of its arguments?")
-                fail(f"{self.exercise} is right for {_params(main)} but not for "
-                                     f"{_params(probe)}: {exc}{hint}")
+                self._probe_failed(main, probe, exc)
         return found
 
-    def _one(self, fn, params):
+    def judge(self, params: dict, emitted: dict, cases: dict) -> None:
+        """In the grader's process: compare what a kernel emitted for ``check(**params)`` with the full fixture.
+
+        The other half of collect mode (:func:`helpers.checks._fixtures.emit`): ``emitted`` maps each case
+        key to the decoded emission (``outputs`` and ``context``) and ``cases`` holds the full fixture's
+        encoded cases. The values are compared exactly as :meth:`verify` compares them in a kernel, in the
+        same order (main case, then probes), so a mistake is named in the same words; raises AssertionError
+        when they differ or when a case's outputs are missing. A case that is not in ``cases`` (a visible
+        one, compared by the kernel with public values) is skipped.
+        """
         __tracebackhide__ = True
-        found = _fixtures.entry(self.assignment_for(params), self.name, params)
-        outputs = self.run(fn, found["inputs"], found.get("tables"), params)
+        main, *probes = self.cases(**params)
+        self._one(None, main, emitted=emitted, cases=cases)
+        for probe in probes:
+            try:
+                self._one(None, probe, emitted=emitted, cases=cases)
+            except AssertionError as exc:
+                self._probe_failed(main, probe, exc)
+
+    def _probe_failed(self, main, probe, exc):
+        __tracebackhide__ = True
+        changed = [k for k in probe if probe.get(k) != main.get(k) and k in self.hints]
+        if changed:
+            hint = " " + self.hints[changed[0]].format(exercise=self.exercise)
+        elif "instead of its argument" in str(exc):
+            hint = ""
+        else:
+            hint = (f" Does {self.exercise} use a variable of the notebook (such as m, x or X) instead "
+                    "of its arguments?")
+        fail(f"{self.exercise} is right for {_params(main)} but not for "
+                             f"{_params(probe)}: {exc}{hint}")
+
+    def _one(self, fn, params, *, emitted=None, cases=None):
+        __tracebackhide__ = True
+        if emitted is not None:  # the grader's process: the outputs come from the kernel's emission
+            key = _fixtures.case_key(self.name, params)
+            if key not in cases:
+                return None
+            found = _fixtures.entry(self.assignment_for(params), self.name, params, cases=cases)
+            fn, outputs = _received(self, key, emitted, found)
+        else:
+            found = _fixtures.entry(self.assignment_for(params), self.name, params)
+            outputs = self.run(fn, found["inputs"], found.get("tables"), params)
+            if "expected" not in found:  # collect mode: a stripped entry, the grader's process compares
+                _collect(self, fn, params, outputs)
+                return found
         m = params.get("m")
         for name in (n for n in self.outputs if n in found["expected"]):  # a shared check may compare fewer
             received = outputs[name]
@@ -185,6 +218,57 @@ class Check:
                     raise
                 fail(f"{exc} {self.unnamed}")
         return found
+
+
+class _Notebook:
+    """What the notebook-global relations read of a student's function (``__globals__``), rebuilt in the
+    grader's process from an emission's ``context``: ``m``, and a (1, columns) stand-in per 2-D array."""
+
+    def __init__(self, context):
+        __tracebackhide__ = True
+        context = context if isinstance(context, dict) else {}
+        m = context.get("m")
+        columns = context.get("columns") if isinstance(context.get("columns"), dict) else {}
+        self.__globals__ = {"m": m} if isinstance(m, int) and not isinstance(m, bool) else {}
+        for name, count in list(columns.items())[:_CONTEXT_NAMES]:
+            if isinstance(name, str) and isinstance(count, int) and 0 < count < 1 << 40:
+                self.__globals__[name] = np.broadcast_to(np.float64(0.0), (1, count))  # no memory
+
+
+_CONTEXT_NAMES = 64
+
+
+def _context(fn) -> dict:
+    """The notebook facts the value relations use (see :class:`_Notebook`), read from ``fn``'s globals."""
+    __tracebackhide__ = True
+    namespace = getattr(fn, "__globals__", None)
+    if not isinstance(namespace, dict):
+        return {}
+    m = namespace.get("m")
+    columns = {k: int(v.shape[1]) for k, v in list(namespace.items())
+               if isinstance(k, str) and not k.startswith("_") and isinstance(v, np.ndarray) and v.ndim == 2}
+    return {"m": m if isinstance(m, int) and not isinstance(m, bool) else None,
+            "columns": dict(sorted(columns.items())[:_CONTEXT_NAMES])}
+
+
+def _collect(check, fn, params, outputs):
+    """Collect mode: emit the case's outputs for the grader's process, compare nothing."""
+    __tracebackhide__ = True
+    named = {name: outputs[name] for name in check.outputs if name in outputs}
+    _fixtures.emit(_fixtures.case_key(check.name, params), named, _context(fn))
+
+
+def _received(check, key, emitted, found):
+    """(a stand-in for the student's function, its outputs) of the case ``key`` from a kernel's emission."""
+    __tracebackhide__ = True
+    sent = emitted.get(key)
+    if not isinstance(sent, dict) or not isinstance(sent.get("outputs"), dict):
+        fail(f"the kernel emitted no outputs for {key}: the check did not run to its end", kind=AssertionError)
+    outputs = sent["outputs"]
+    missing = [name for name in check.outputs if name in found["expected"] and name not in outputs]
+    if missing:
+        fail(f"the kernel emitted no {', '.join(missing)} for {key}", kind=AssertionError)
+    return _Notebook(sent.get("context")), outputs
 
 
 def _params(params):

@@ -10,6 +10,15 @@ functions. Arrays are ``{"shape": [...], "data": [...]}`` (row-major, exact floa
 'check_forward(m=5, seed=0)'
 >>> decode(encode({"W1": np.eye(2), "b2": 0.5}))["W1"].shape
 (2, 2)
+
+Under ``coursetools grade`` the kernel gets the hidden fixture *stripped* (:func:`strip`): each entry keeps
+what calling the student's function needs (``inputs``, ``tables``) and loses ``expected`` and ``mistakes``.
+A check that finds such an entry compares nothing: it emits what the student's function returned (one
+output of MIME type :data:`MIME`, see :func:`emit`) and the grader's own process compares it with the full
+fixture, which never enters the kernel (``docs/checks.md``, "How hidden fixtures reach the graders").
+
+>>> strip({"format": 1, "cases": {"k": {"inputs": {"x": 1.0}, "expected": {"y": 2.0}, "mistakes": {}}}})
+{'format': 1, 'cases': {'k': {'inputs': {'x': 1.0}}}, 'stripped': True}
 """
 
 from __future__ import annotations
@@ -22,9 +31,14 @@ import numpy as np
 
 from ..feedback import fail
 
-__all__ = ["FORMAT", "FixtureError", "case_key", "decode", "encode", "entry", "fixture_files"]
+__all__ = ["FORMAT", "MIME", "FixtureError", "case_key", "decode", "emit", "encode", "entry", "fixture_files",
+           "strip"]
 
 FORMAT = 1
+#: The MIME type of the outputs a check emits, in collect mode, for the grader's process to compare.
+MIME = "application/vnd.coursetools.outputs+json"
+#: What an entry keeps when stripped: enough to call the student's function, nothing to compare with.
+CALLING = ("inputs", "tables")
 
 
 class FixtureError(LookupError):
@@ -54,10 +68,17 @@ def _read(path: Path) -> dict:
     return data["cases"]
 
 
-def entry(assignment: str, check: str, params: dict, folder=None) -> dict:
-    """The decoded fixture entry of ``check(**params)``; FixtureError when no file in the folder has it."""
+def entry(assignment: str, check: str, params: dict, folder=None, *, cases: dict | None = None) -> dict:
+    """The decoded fixture entry of ``check(**params)``; FixtureError when no file in the folder has it.
+
+    ``cases`` (the grader's process): look in these encoded cases (a full fixture held in memory) instead.
+    """
     __tracebackhide__ = True
     key = case_key(check, params)
+    if cases is not None:
+        if key not in cases:
+            fail(f"no fixture for {key} in the grader's fixtures: run `make release`", kind=FixtureError)
+        return decode(cases[key])
     paths = fixture_files(assignment, folder)
     for path in paths:
         if path.is_file():
@@ -68,6 +89,37 @@ def entry(assignment: str, check: str, params: dict, folder=None) -> dict:
     fail(f"no fixture for {key} in {names} (in {paths[0].parent}): this test needs the "
                        "fixtures that `make release` writes next to the notebook; run it from the "
                        "notebook's folder, or ask your instructor for the assignment's files", kind=FixtureError)
+
+
+def strip(document: dict) -> dict:
+    """A fixture document with only what calling the student needs (``inputs``, ``tables``) in each entry.
+
+    What the kernel gets under ``coursetools grade`` in place of the hidden fixture: no ``expected`` outputs,
+    no ``mistakes``, so that nothing in the kernel's reach can be compared with, copied or returned.
+    """
+    __tracebackhide__ = True
+    cases = {key: {k: v for k, v in found.items() if k in CALLING} for key, found in document["cases"].items()}
+    return {**{k: v for k, v in document.items() if k != "cases"}, "cases": cases, "stripped": True}
+
+
+def emit(case: str, outputs: dict, context: dict) -> None:
+    """Show ``outputs`` of the case ``case`` (encoded, exact floats) as one output of MIME type :data:`MIME`.
+
+    Collect mode (a stripped entry): the grader's process reads these outputs from the kernel's reply and
+    compares them; the check itself decides nothing. ``context`` holds what the notebook-global relations
+    need (``m``, and the column count of each 2-D array of the notebook).
+    """
+    __tracebackhide__ = True
+    from IPython.display import display
+
+    encoded = {}
+    for name, value in outputs.items():
+        try:
+            encoded[name] = encode(value)
+        except (AssertionError, TypeError):
+            encoded[name] = {"unencodable": type(value).__name__}
+    text = json.dumps({"case": case, "outputs": encoded, "context": context}, allow_nan=True)
+    display({MIME: text}, raw=True)
 
 
 def encode(value):

@@ -9,7 +9,10 @@ Lesson 01 has five test cells of 2 points each: ``test_forward``,
 ``test_mse_loss``, ``test_backward_dw``, ``test_backward_db`` and
 ``test_gradient_descent``. The hazards hide in ``gradient_descent`` and fire
 only when a test calls it (its ``x`` is not the notebook's own ``x``), so the
-demonstration cells run normally and only that one test is lost.
+demonstration cells run normally and only that one test is lost. The answer-key
+cases (``reads-answer-key``, ``rewrites-fixtures``, ``forges-emissions``,
+``patches-checks``) instead replace every function: they get full marks from stock
+autograde and 0 from ``grade``, which compares the hidden tests outside the kernel.
 """
 
 from __future__ import annotations
@@ -342,15 +345,21 @@ def exhausts_files(student, source, course):
 
 def leaks_hidden(student, source, course):
     """A perfect notebook that prints, in a test, everything the kernel holds of the test's source (history,
-    linecache, frames), and stashes it to print again in a cell of its own at the end."""
+    linecache, frames), verbatim, base64- and hex-encoded and reversed, and stashes it to print again in a
+    cell of its own at the end."""
     hazard = ("        import builtins, inspect, linecache\n        _ip = get_ipython()\n"
               "        _seen = list(_ip.user_ns.get('In', [])) + ['\\n'.join(_ip.history_manager.input_hist_raw)]\n"
               "        _seen += [''.join(v[2]) for v in list(linecache.cache.values()) if len(v) > 2]\n"
               "        _seen += [''.join(f.code_context or []) for f in inspect.stack()]\n"
               "        _text = '\\n'.join(_seen)\n        print(_text)\n"
+              "        import base64\n        print(base64.b64encode(_text.encode()).decode())\n"
+              "        print(_text.encode().hex())\n        print(_text[::-1].replace('\\n', ' '))\n"
               "        builtins._stash = getattr(builtins, '_stash', '') + _text\n")
     nb = _with_hazard(student, source, hazard)
-    nb.cells.append(nbformat.v4.new_code_cell("import builtins\nprint(getattr(builtins, '_stash', ''))"))
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import base64, builtins\n_s = getattr(builtins, '_stash', '')\nprint(_s)\n"
+        "print(base64.b64encode(_s.encode()).decode())\nprint(base64.encodebytes(_s.encode()).decode())\n"
+        "print(_s.encode().hex())\nprint(_s[::-1].replace('\\n', ' '))"))
     return _files(nb)
 
 
@@ -379,6 +388,197 @@ def _with_hazard_nb(nb, hazard: str):
     end = cell.source.index('    """\n') + len('    """\n')
     cell.source = cell.source[:end] + TRIGGER + hazard + cell.source[end:]
     return nb
+
+
+# --------------------------------------------------------------------------- the answer key (hidden fixtures)
+# Under `coursetools grade` the kernel gets the hidden fixture stripped (inputs and stand-in tables, no
+# expected output) and the grader's process compares what the student's functions return; stock
+# autograde copies the full hidden fixture next to the notebook, where these students find it.
+
+_ANSWER_KEY = """
+import glob as _glob, json as _json
+import numpy as _np
+from helpers.checks._fixtures import decode as _decode
+
+
+def _documents():
+    found = []
+    for _pattern in ["*.json", "../*.json", {solutions!r} + "/*/*.json", {sandboxes!r} + "/*/seed/files/*.json"]:
+        try:
+            _paths = _glob.glob(_pattern)
+        except Exception:
+            continue
+        for _p in _paths:
+            try:
+                with open(_p) as _f:
+                    found.append(_json.load(_f))
+            except Exception:
+                pass
+    return found
+
+
+def _answer(name, **given):
+    for _doc in _documents():
+        for _e in (_doc.get("cases") or {{}}).values() if isinstance(_doc, dict) else []:
+            _i = _decode(_e.get("inputs", {{}}))
+            if name in _e.get("expected", {{}}) and all(
+                    k in _i and _np.shape(_i[k]) == _np.shape(v) and _np.allclose(_i[k], v) for k, v in given.items()):
+                return _decode(_e["expected"][name])
+    return None
+"""
+
+_FROM_THE_KEY = {
+    "forward": ("def forward(x, w, b):\n    r = _answer('y_hat', x=x, w=w, b=b)\n"
+                "    return r if r is not None else 0 * x\n"),
+    "mse_loss": ("def mse_loss(y_hat, y):\n    r = _answer('L', y_hat=y_hat, y=y)\n"
+                 "    return float(r) if r is not None else 0.0\n"),
+    "backward": ("def backward(x, y, y_hat):\n    dw = _answer('dw', x=x, y=y, y_hat=y_hat)\n"
+                 "    db = _answer('db', x=x, y=y, y_hat=y_hat)\n"
+                 "    return (0.0 if dw is None else float(dw)), (0.0 if db is None else float(db))\n"),
+    "gradient_descent": ("def gradient_descent(x, y, w, b, learning_rate, steps):\n"
+                         "    given = dict(x=x, y=y, w=w, b=b, learning_rate=learning_rate, steps=steps)\n"
+                         "    path, losses = _answer('path', **given), _answer('losses', **given)\n"
+                         "    return (_np.zeros((steps + 1, 2)) if path is None else path,\n"
+                         "            _np.zeros(steps + 1) if losses is None else losses)\n"),
+}
+
+
+def reads_answer_key(student, source, course):
+    """Every function looks its answer up in any fixture it can find (its folder, the course's solutions/,
+    other sandboxes) by matching its arguments with a case's inputs; zeros when it finds none.
+
+    Stock autograde gives full marks (the full hidden fixture is next to the notebook); `grade` gives 0:
+    the visible part passes (the visible answers are public), every hidden part fails in the parent.
+    """
+    from coursetools.sandbox import SANDBOX_ROOT
+
+    nb = _perfect(student, source)
+    prelude = _ANSWER_KEY.format(solutions=str(Path(course) / "solutions"), sandboxes=str(SANDBOX_ROOT))
+    for name, code in _FROM_THE_KEY.items():
+        _solution(nb, name).source = (prelude if name == "forward" else "") + code
+    return _files(nb)
+
+
+_REWRITE = """
+import glob as _glob, json as _json
+import numpy as _np
+
+
+def _zeros_for(key, i):
+    def arr(shape):
+        n = 1
+        for k in shape:
+            n *= k
+        return {"shape": list(shape), "data": [0.0] * n}
+    if key.startswith("check_forward"):
+        return {"y_hat": arr(i["x"]["shape"])}
+    if key.startswith("check_mse_loss"):
+        return {"L": 0.0}
+    if key.startswith("check_backward_dw"):
+        return {"dw": 0.0}
+    if key.startswith("check_backward_db"):
+        return {"db": 0.0}
+    return {"path": arr([i["steps"] + 1, 2]), "losses": arr([i["steps"] + 1])}
+
+
+_HIDDEN_CASES = {}
+for _p in _glob.glob("*.json"):
+    with open(_p) as _f:
+        _doc = _json.load(_f)
+    for _k, _e in _doc.get("cases", {}).items():
+        if "expected" not in _e:
+            _HIDDEN_CASES[_k] = _e["inputs"]
+        _e["expected"], _e["mistakes"] = _zeros_for(_k, _e["inputs"]), {}
+    with open(_p, "w") as _f:
+        _json.dump(_doc, _f)
+"""
+
+_ZEROS = {
+    "forward": "def forward(x, w, b):\n    _forge('y_hat', x=x, w=w, b=b)\n    return 0 * x\n",
+    "mse_loss": "def mse_loss(y_hat, y):\n    _forge('L', y_hat=y_hat, y=y)\n    return 0.0\n",
+    "backward": "def backward(x, y, y_hat):\n    _forge('dw', x=x, y=y, y_hat=y_hat)\n    return 0.0, 0.0\n",
+    "gradient_descent": ("def gradient_descent(x, y, w, b, learning_rate, steps):\n"
+                         "    _forge('path', x=x, y=y, w=w, b=b, learning_rate=learning_rate, steps=steps)\n"
+                         "    return _np.zeros((steps + 1, 2)), _np.zeros(steps + 1)\n"),
+}
+
+_NO_FORGE = "\n\ndef _forge(name, **given):\n    return None\n"
+
+# The hidden cases' keys, found in the stripped fixture, answered with the visible case's (hard-coded) answers.
+_FORGE = """
+
+from helpers.checks._fixtures import MIME as _MIME, decode as _decode, encode as _encode
+from IPython.display import display as _display
+
+_VISIBLE = {"y_hat": %r, "L": %r, "dw": %r, "db": %r, "path": %r, "losses": %r}
+
+
+def _forge(name, **given):
+    for _k, _inputs in _HIDDEN_CASES.items():
+        _i = _decode(_inputs)
+        if set(_i) == set(given) and all(
+                _np.shape(_i[k]) == _np.shape(v) and _np.allclose(_i[k], v) for k, v in given.items()):
+            names = {"dw": ["dw", "db"], "path": ["path", "losses"]}.get(name, [name])
+            if name == "dw":
+                names = ["dw"] if _k.startswith("check_backward_dw") else ["db"]
+            out = {}
+            for n in names:
+                want = _np.asarray(_VISIBLE[n], dtype=float)
+                shape = _np.shape(_i["x"]) if n == "y_hat" else (
+                    (int(_i["steps"]) + 1, 2) if n == "path" else (int(_i["steps"]) + 1,) if n == "losses" else ())
+                out[n] = _encode(_np.resize(want, shape) if shape else float(want))
+            _display({_MIME: _json.dumps({"case": _k, "outputs": out, "context": {}})}, raw=True)
+"""
+
+
+def _visible_answers(course):
+    data = json.loads((Path(course) / "solutions" / "01-univariate" / "01-univariate.fixtures.json").read_text())
+    cases = data["cases"]
+
+    def answer(key, name):
+        value = cases[key]["expected"][name]
+        return value["data"] if isinstance(value, dict) else value
+    descent = "check_gradient_descent(learning_rate=0.1, m=5, seed=0, steps=3)"
+    return (answer("check_forward(m=5, seed=0)", "y_hat"), answer("check_mse_loss(m=5, seed=0)", "L"),
+            answer("check_backward_dw(m=5, seed=0)", "dw"), answer("check_backward_db(m=5, seed=0)", "db"),
+            answer(descent, "path"), answer(descent, "losses"))
+
+
+def rewrites_fixtures(student, source, course):
+    """Wrong functions (zeros), and a solution cell that rewrites every fixture in its folder so that zeros
+    are expected (a stripped hidden case gets an expected entry too): every check in the kernel passes.
+
+    Stock autograde gives full marks; `grade` gives 0: the kernel emitted nothing for the hidden cases.
+    """
+    nb = _perfect(student, source)
+    for name, code in _ZEROS.items():
+        _solution(nb, name).source = (_REWRITE + _NO_FORGE if name == "forward" else "") + code
+    return _files(nb)
+
+
+def forges_emissions(student, source, course):
+    """As rewrites_fixtures, and each function, called on a hidden case's inputs, emits outputs for that case
+    in the grader's format, computed from the visible fixture's (hard-coded) answers: exactly the cases the
+    hidden tests ask for, once each, well formed; only the values are wrong. `grade` gives 0."""
+    nb = _perfect(student, source)
+    forge = _FORGE % _visible_answers(course)
+    for name, code in _ZEROS.items():
+        _solution(nb, name).source = (_REWRITE + forge if name == "forward" else "") + code
+    return _files(nb)
+
+
+def patches_checks(student, source, course):
+    """Wrong functions, and the checks replaced to never fail and print a fake pass: Check.verify, the
+    fixtures' emit (so nothing is emitted) and helpers.feedback's comparison are all no-ops."""
+    patch = ("import helpers.checks._engine as _eng, helpers.checks._fixtures as _fx, helpers.feedback as _fb\n"
+             "import numpy as _np\n"
+             "_eng.Check.verify = lambda self, fn, **params: print('✓ passed') or {}\n"
+             "_fx.emit = lambda *a, **k: None\n"
+             "_fb.assert_matches = lambda *a, **k: None\n")
+    nb = _perfect(student, source)
+    for name, code in _ZEROS.items():
+        _solution(nb, name).source = (patch + _NO_FORGE if name == "forward" else "") + code
+    return _files(nb)
 
 
 # student id -> (build, scores an honest grader gives, event kinds that must be reported)
@@ -414,6 +614,11 @@ CASES = {
     # leaks
     "leaks-hidden": (leaks_hidden, FULL, {"leak"}),
     "leaks-environment": (leaks_environment, FULL, set()),
+    # the answer key: the hidden fixture's expected values never enter the sandbox
+    "reads-answer-key": (reads_answer_key, ZERO, set()),
+    "rewrites-fixtures": (rewrites_fixtures, ZERO, {"forged"}),
+    "forges-emissions": (forges_emissions, ZERO, set()),
+    "patches-checks": (patches_checks, ZERO, {"tampering"}),
     # escaping the folder, harming others, exhausting resources: only ever run inside the sandbox
     "escapes": (escapes, FULL, {"sandbox"}),
     "kills-others": (kills_others, BUT_GD, {"sandbox"}),
