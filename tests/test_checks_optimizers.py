@@ -248,26 +248,36 @@ def test_minibatch_indices_that_ignore_the_rng_argument_are_named():
 
 # --- a number written in place of an argument, and the checks' independence -----------------------
 
+def _beta_written_in(th, gf, st, *, learning_rate, beta=0.9):
+    return momentum_step(th, gf, st, learning_rate=learning_rate)
+
+
+def _rate_written_in(th, gf, st, *, learning_rate, beta=0.9):
+    return momentum_step(th, gf, st, learning_rate=0.05, beta=beta)
+
+
+def _rho_written_in(th, gf, st, *, learning_rate, rho=0.9, eps=1e-8):
+    return rmsprop_step(th, gf, st, learning_rate=learning_rate, eps=eps)
+
+
+def _beta2_written_in(th, gf, st, *, learning_rate, beta1=0.9, beta2=0.999, eps=1e-8):
+    return adam_step(th, gf, st, learning_rate=learning_rate, beta1=beta1, eps=eps)
+
+
 WRITTEN_IN = {
-    "momentum_step ignores its beta argument": (checks.check_momentum_step, "beta", lambda th, gf, st, *, learning_rate,
-                                                beta=0.9: momentum_step(th, gf, st, learning_rate=learning_rate)),
-    "momentum_step ignores its learning_rate argument": (checks.check_momentum_step, "learning_rate",
-                                                         lambda th, gf, st, *, learning_rate, beta=0.9:
-                                                         momentum_step(th, gf, st, learning_rate=0.05, beta=beta)),
-    "rmsprop_step ignores its rho argument": (checks.check_rmsprop_step, "rho", lambda th, gf, st, *, learning_rate,
-                                              rho=0.9, eps=1e-8: rmsprop_step(th, gf, st, learning_rate=learning_rate,
-                                                                              eps=eps)),
-    "adam_step ignores its beta2 argument": (checks.check_adam_step, "beta2", lambda th, gf, st, *, learning_rate,
-                                             beta1=0.9, beta2=0.999, eps=1e-8: adam_step(
-                                                 th, gf, st, learning_rate=learning_rate, beta1=beta1, eps=eps)),
+    "beta": (checks.check_momentum_step, _beta_written_in, "momentum_step", "learning_rate or beta"),
+    "learning_rate": (checks.check_momentum_step, _rate_written_in, "momentum_step", "learning_rate or beta"),
+    "rho": (checks.check_rmsprop_step, _rho_written_in, "rmsprop_step", "learning_rate or rho"),
+    "beta2": (checks.check_adam_step, _beta2_written_in, "adam_step", "learning_rate or beta1 or beta2"),
 }
 
 
-@pytest.mark.parametrize("message", WRITTEN_IN)
-def test_a_number_written_in_place_of_an_argument_is_named_by_a_probe(message):
-    """The visible call uses the default hyperparameters; its probes change one at a time."""
-    check, changed, fn = WRITTEN_IN[message]
-    with pytest.raises(AssertionError, match=rf"right for .* but not for .*{changed} = .*{message}"):
+@pytest.mark.parametrize("argument", WRITTEN_IN)
+def test_a_number_written_in_place_of_an_argument_is_named_by_a_probe(argument):
+    """The visible call uses the default hyperparameters; a probe changes them."""
+    check, fn, name, listed = WRITTEN_IN[argument]
+    with pytest.raises(AssertionError, match=rf"right for .* but not for .*{argument} = .*{name} ignores an argument "
+                                             rf"it is given \({listed}\)"):
         check(fn)
 
 

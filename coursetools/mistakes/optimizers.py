@@ -168,13 +168,13 @@ def momentum_gradient_twice(theta, grad_fn, state, *, learning_rate, beta=0.9):
     return theta + v - learning_rate * g, {**state, "v": v}
 
 
-@mistake("momentum_step", "momentum_step ignores its beta argument", fingerprint=False)
+@mistake("momentum_step", "momentum_step ignores an argument it is given", fingerprint=False)
 def momentum_beta_written_in(theta, grad_fn, state, *, learning_rate, beta=0.9):
     v = 0.9 * state["v"] - learning_rate * grad_fn(theta)
     return theta + v, {**state, "v": v}
 
 
-@mistake("momentum_step", "momentum_step ignores its learning_rate argument", fingerprint=False)
+@mistake("momentum_step", "momentum_step ignores an argument it is given", fingerprint=False)
 def momentum_rate_written_in(theta, grad_fn, state, *, learning_rate, beta=0.9):
     v = beta * state["v"] - 0.05 * grad_fn(theta)
     return theta + v, {**state, "v": v}
@@ -273,7 +273,7 @@ def nesterov_from_look(theta, grad_fn, state, *, learning_rate, beta=0.9):
     return look + v, {**state, "v": v}
 
 
-@mistake("nesterov_step", "nesterov_step ignores its beta argument", fingerprint=False)
+@mistake("nesterov_step", "nesterov_step ignores an argument it is given", fingerprint=False)
 def nesterov_beta_written_in(theta, grad_fn, state, *, learning_rate, beta=0.9):
     v = 0.9 * state["v"] - learning_rate * grad_fn(theta + 0.9 * state["v"])
     return theta + v, {**state, "v": v}
@@ -374,7 +374,7 @@ def rmsprop_precedence(theta, grad_fn, state, *, learning_rate, rho=0.9, eps=1e-
     return (theta - learning_rate * g) / (np.sqrt(s) + eps), {**state, "s": s}
 
 
-@mistake("rmsprop_step", "rmsprop_step ignores its rho argument", fingerprint=False)
+@mistake("rmsprop_step", "rmsprop_step ignores an argument it is given", fingerprint=False)
 def rmsprop_rho_written_in(theta, grad_fn, state, *, learning_rate, rho=0.9, eps=1e-8):
     g = grad_fn(theta)
     s = 0.9 * state["s"] + 0.1 * g ** 2
@@ -583,7 +583,7 @@ def adam_eps_written_in(theta, grad_fn, state, *, learning_rate, beta1=0.9, beta
         {**state, "v": v, "s": s}
 
 
-@mistake("adam_step", "adam_step ignores its beta1 argument", fingerprint=False)
+@mistake("adam_step", "adam_step ignores an argument it is given", fingerprint=False)
 def adam_beta1_written_in(theta, grad_fn, state, *, learning_rate, beta1=0.9, beta2=0.999, eps=1e-8):
     g = grad_fn(theta)
     t = state["t"]

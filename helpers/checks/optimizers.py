@@ -34,6 +34,8 @@ generators with the same seed give the same batches, another seed other ones.
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from .._checks import as_rng, check_scalar, format_shape
@@ -182,26 +184,30 @@ def _call_step(name, hyper, keys):
     return run
 
 
-def _probes(*names):
-    """Another size, then one probe per hyperparameter (a number written in place of an argument shows)."""
+def _probes(check, *names):
+    """For the visible call (the check's defaults): another size, then other hyperparameters, so that a number
+    written in place of an argument is named. A hidden call, already on other sizes and hyperparameters and whose
+    diagnosis the student never reads, needs none."""
     __tracebackhide__ = True
 
     def probes(**params):
         __tracebackhide__ = True
-        found = [{**params, "seed": params["seed"] + 1000, "p": params["p"] + 2}]
-        for name in names:
-            value = params[name]
-            found.append({**params, name: round(value * 3, 10) if name == "learning_rate" else
-                          (0.5 if value != 0.5 else 0.8)})
-        return found
+        defaults = {k: p.default for k, p in inspect.signature(globals()[check]).parameters.items()
+                    if p.kind is p.KEYWORD_ONLY}
+        if params != defaults:
+            return []
+        other = {name: round(params[name] * 3, 10) if name == "learning_rate" else
+                 (0.5 if params[name] != 0.5 else 0.8) for name in names}
+        return [{**params, "seed": params["seed"] + 1000, "p": params["p"] + 1}, {**params, **other}]
 
     return probes
 
 
 def _ignored(*names):
     __tracebackhide__ = True
-    return {name: f"{{exercise}} ignores its {name} argument: use the {name} it is given, not a number written "
-                  "in the function" for name in names}
+    listed = " or ".join(names)
+    return dict.fromkeys(names, f"{{exercise}} ignores an argument it is given ({listed}): use the values passed in, "
+                                "not numbers written in the function")
 
 
 def _step_check(name, exercise, hyper, keys, *, scale_v=1.0, scale_s=1.0):
@@ -209,7 +215,7 @@ def _step_check(name, exercise, hyper, keys, *, scale_v=1.0, scale_s=1.0):
     outputs = (POINT, *(f"state_new['{k}']" for k in keys), "theta_new")
     probed = tuple(h for h in hyper if h != "eps")
     return Check(ASSIGNMENT, name, exercise, _step_inputs(scale_v, scale_s), _call_step(exercise, hyper, keys),
-                 outputs, arrays=outputs[1:], probes=_probes(*probed), hints=_ignored(*probed))
+                 outputs, arrays=outputs[1:], probes=_probes(name, *probed), hints=_ignored(*probed))
 
 
 MOMENTUM_STEP = _step_check("check_momentum_step", "momentum_step", ("learning_rate", "beta"), ("v",))
