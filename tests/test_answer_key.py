@@ -6,8 +6,9 @@
    and the cell must fail. Lessons some of whose cells a helpers function still answers are listed in
    ``STILL_ANSWERABLE`` and expected to fail this test (strict xfail), so the count stays visible: on
    the last count, 2 of the 46 graded cells of lessons 1-8 (04: sigmoid and sigmoid_derivative, answered
-   by ``helpers.checks.deep._sigmoid`` / ``_sigmoid_prime``, lesson 9's reference), down from 27, and
-   lesson 9's own cells.
+   by ``helpers.checks.deep._sigmoid`` / ``_sigmoid_prime``, lesson 9's reference), down from 27, plus 06's
+   four step functions (``helpers.optimizers``), which this test missed until it passed an exercise's
+   required keyword-only arguments (``learning_rate``).
 2. The mistake library (``coursetools/mistakes``) is the course's corpus of wrong implementations:
    every one is caught by the visible test cells of its exercise, and at least 90% are named (the
    failure says the mistake's message).
@@ -38,10 +39,10 @@ from coursetools.mistakes import library
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = nbs.solution_notebooks(ROOT)
 # Lessons some graded cells of which a function of helpers still answers (04: the sigmoid of
-# helpers/checks/deep.py, lesson 9's checks, not yet converted).
-STILL_ANSWERABLE = {"04-two-layer-sigmoid", "09-deep-networks"}
+# helpers/checks/deep.py; 06: helpers.optimizers' momentum/nesterov/rmsprop/adam_step).
+STILL_ANSWERABLE = {"04-two-layer-sigmoid", "06-optimizers", "09-deep-networks"}
 # Lessons whose checks still compute the right answer themselves instead of reading fixtures.
-NOT_CONVERTED = {"06-optimizers", "09-deep-networks"}
+NOT_CONVERTED = {"09-deep-networks"}
 UNGRADED = {"10-practice"}  # no graded cells: nothing to answer, no mistakes, no hidden tests
 CONVERTED = [p.parent.name for p in SOURCES if p.parent.name not in NOT_CONVERTED | UNGRADED]
 SECONDS = 3  # one substituted function gets this long to pass a test cell
@@ -60,9 +61,10 @@ def _student_functions():
     return found
 
 
-def _accepts(fn, count):
+def _accepts(fn, count, keywords=()):
+    """Whether ``fn`` takes ``count`` positional arguments and the exercise's required keyword-only ones."""
     try:
-        inspect.signature(fn).bind(*range(count))
+        inspect.signature(fn).bind(*range(count), **dict.fromkeys(keywords, 0))
     except (TypeError, ValueError):
         return False
     return True
@@ -137,11 +139,13 @@ def answerable(path) -> dict[str, list[str]]:
         for gid, source in _test_cells(nb):
             exercise = _exercise(nb, gid)
             solution = namespace[exercise]
-            arity = sum(1 for p in inspect.signature(solution).parameters.values()
+            params = inspect.signature(solution).parameters.values()
+            arity = sum(1 for p in params
                         if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+            keywords = [p.name for p in params if p.default is p.empty and p.kind is p.KEYWORD_ONLY]
             assert _passes(source, namespace), f"{path.parent.name} {gid}: the solution fails its own test cell"
             for name, fn in candidates:
-                if not _accepts(fn, arity):
+                if not _accepts(fn, arity, keywords):
                     continue
                 namespace[exercise] = fn
                 try:

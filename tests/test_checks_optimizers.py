@@ -1,11 +1,21 @@
-"""The checks of lesson 6 accept right answers and diagnose each wrong one."""
+"""The checks of lesson 6 accept right answers and diagnose each wrong one.
+
+The right outputs and the mistakes' outputs come from the solution notebook and the mistake library
+(``coursetools/mistakes/optimizers.py``), built for any seed and size on demand, as release would.
+"""
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import numpy as np
 import pytest
+from fixturing import on_demand
 
 from helpers.checks import optimizers as checks
+
+fixtures_on_demand = on_demand("06-optimizers")  # right answers and mistakes come from the solution notebook
 
 SIZES = [dict(seed=0, p=4), dict(seed=1, p=1), dict(seed=2, p=7)]
 
@@ -195,9 +205,9 @@ def test_changing_theta_or_the_state_in_place_is_reported():
         state["v"] -= learning_rate * grad_fn(theta)
         return theta + state["v"], state
 
-    with pytest.raises(AssertionError, match="changed theta in place"):
+    with pytest.raises(AssertionError, match="changed its argument theta in place"):
         checks.check_momentum_step(in_place_theta)
-    with pytest.raises(AssertionError, match="changed state\\['v'\\] in place"):
+    with pytest.raises(AssertionError, match="changed its argument state\\['v'\\] in place"):
         checks.check_momentum_step(in_place_state)
 
 
@@ -210,7 +220,10 @@ MINIBATCH_MISTAKES = {
     "the last 3 examples": lambda m, b, rng: np.split(rng.permutation(m)[:m - m % b], m // b),
     "appears": lambda m, b, rng: [rng.integers(0, m, size=min(b, m - i)) for i in range(0, m, b)],
     "original order": lambda m, b, rng: [np.arange(m)[i:i + b] for i in range(0, m, b)],
-    "same order": lambda m, b, rng: minibatch_indices(m, b, np.random.default_rng(0)),
+    "different seeds": lambda m, b, rng: minibatch_indices(m, b, np.random.default_rng(0)),
+    "batch sizes \\[6, 6, 6, 5\\], expected \\[5, 5, 5, 5, 3\\]":
+        lambda m, b, rng: np.array_split(rng.permutation(m), m // b),
+    "index 23 is not an example": lambda m, b, rng: minibatch_indices(m + 1, b, rng),
     "received one array of shape": lambda m, b, rng: rng.permutation(m - m % b).reshape(-1, b),
 }
 
@@ -228,6 +241,59 @@ def test_minibatch_indices_that_ignore_the_rng_argument_are_named():
         order = np.random.permutation(m)  # noqa: NPY002 (the mistake under test)
         return [order[i:i + batch_size] for i in range(0, m, batch_size)]
 
-    with pytest.raises(AssertionError, match=r"two generators made with the same seed gave different orders.*"
+    with pytest.raises(AssertionError, match=r"different results for two generators made with the same seed.*"
                                              r"use rng.permutation\(m\)"):
         checks.check_minibatch_indices(global_shuffle)
+
+
+# --- a number written in place of an argument, and the checks' independence -----------------------
+
+def _beta_written_in(th, gf, st, *, learning_rate, beta=0.9):
+    return momentum_step(th, gf, st, learning_rate=learning_rate)
+
+
+def _rate_written_in(th, gf, st, *, learning_rate, beta=0.9):
+    return momentum_step(th, gf, st, learning_rate=0.05, beta=beta)
+
+
+def _rho_written_in(th, gf, st, *, learning_rate, rho=0.9, eps=1e-8):
+    return rmsprop_step(th, gf, st, learning_rate=learning_rate, eps=eps)
+
+
+def _beta2_written_in(th, gf, st, *, learning_rate, beta1=0.9, beta2=0.999, eps=1e-8):
+    return adam_step(th, gf, st, learning_rate=learning_rate, beta1=beta1, eps=eps)
+
+
+WRITTEN_IN = {
+    "beta": (checks.check_momentum_step, _beta_written_in, "momentum_step", "learning_rate or beta"),
+    "learning_rate": (checks.check_momentum_step, _rate_written_in, "momentum_step", "learning_rate or beta"),
+    "rho": (checks.check_rmsprop_step, _rho_written_in, "rmsprop_step", "learning_rate or rho"),
+    "beta2": (checks.check_adam_step, _beta2_written_in, "adam_step", "learning_rate or beta1 or beta2"),
+}
+
+
+@pytest.mark.parametrize("argument", WRITTEN_IN)
+def test_a_number_written_in_place_of_an_argument_is_named_by_a_probe(argument):
+    """The visible call uses the default hyperparameters; a probe changes them."""
+    check, fn, name, listed = WRITTEN_IN[argument]
+    with pytest.raises(AssertionError, match=rf"right for .* but not for .*{argument} = .*{name} ignores an argument "
+                                             rf"it is given \({listed}\)"):
+        check(fn)
+
+
+def test_a_step_whose_state_keeps_the_old_velocity_is_named():
+    def stale(theta, grad_fn, state, *, learning_rate, beta=0.9):
+        v = beta * state["v"] - learning_rate * grad_fn(theta)
+        return theta + v, state
+
+    with pytest.raises(AssertionError, match=r"state_new\['v'\] is the old velocity"):
+        checks.check_momentum_step(stale, seed=9, p=5)
+
+
+def test_the_checks_hold_no_reference_and_use_no_step_function_of_helpers():
+    """helpers/checks/optimizers.py imports nothing of helpers.optimizers and holds no update formula."""
+    source = (Path(checks.__file__)).read_text()
+    tree = ast.parse(source)
+    imported = {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not any("optimizers" in name for name in imported), imported
+    assert "reference" not in source and "beta * " not in source and "np.sqrt" not in source

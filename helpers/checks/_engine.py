@@ -68,6 +68,11 @@ class Check:
         Appended to a mismatch that no mistake or relation names.
     rtol, atol : float
         Tolerances of the comparison.
+    rng : str
+        The input holding the seed of the generator ``call`` passes as ``rng`` (empty: none). Two runs with
+        equal seeds must agree (checked before values: ``np.random.permutation`` draws from numpy's global
+        generator) and a run with another seed must differ (checked after values: a generator made inside
+        with a fixed seed). ``hints["rng"]`` is appended to both messages.
     """
 
     assignment: str
@@ -87,6 +92,7 @@ class Check:
     rtol: float = 1e-6
     atol: float = 1e-9
     sizes: dict = field(default_factory=dict)
+    rng: str = ""
 
     def cases(self, **params) -> list[dict]:
         """The parameters of the main case then of its probes."""
@@ -194,7 +200,11 @@ class Check:
         else:
             found = _fixtures.entry(self.assignment_for(params), self.name, params)
             outputs = self.run(fn, found["inputs"], found.get("tables"), params)
+            if self.rng:
+                self._same_seed_agrees(fn, found, params, outputs)
             if "expected" not in found:  # collect mode: a stripped entry, the grader's process compares
+                if self.rng:  # needs no expected value: two runs of the student's own function
+                    self._other_seed_differs(fn, found, params, outputs)
                 _collect(self, fn, params, outputs)
                 return found
         m = params.get("m")
@@ -217,7 +227,36 @@ class Check:
                 if not self.unnamed or _named(received, expected, m, mistakes):
                     raise
                 fail(f"{exc} {self.unnamed}")
+        if self.rng and emitted is None:
+            self._other_seed_differs(fn, found, params, outputs)
         return found
+
+    def _same_seed_agrees(self, fn, found, params, outputs):
+        """Fail when a second run with a generator of the same seed gives other outputs (not drawn from rng)."""
+        __tracebackhide__ = True
+        again = self.run(fn, found["inputs"], found.get("tables"), params)
+        if not _fixtures.same(outputs, again):
+            fail(f"{self.exercise} gave different results for two generators made with the same seed, so its "
+                 "randomness does not come from its rng argument (np.random.permutation, np.random.shuffle and "
+                 "np.random.rand draw from numpy's global generator, np.random.default_rng() from a new one): "
+                 f"draw every random number from rng, so that a seed reproduces the run{self._rng_hint()}")
+
+    def _other_seed_differs(self, fn, found, params, outputs):
+        """Fail when a generator of another seed gives the same outputs (a generator made inside, fixed seed)."""
+        __tracebackhide__ = True
+        inputs = dict(found["inputs"])
+        inputs[self.rng] = inputs[self.rng] + 1
+        other = self.run(fn, inputs, found.get("tables"), params)
+        if _fixtures.same(outputs, other):
+            fail(f"{self.exercise} gave the same result for generators made with different seeds, so it does not "
+                 "draw from its rng argument (a generator made inside with a fixed seed, such as "
+                 "np.random.default_rng(0), gives the same numbers every time): draw every random number from "
+                 f"rng{self._rng_hint()}")
+
+    def _rng_hint(self):
+        __tracebackhide__ = True
+        hint = self.hints.get("rng", "")
+        return f" ({hint.format(exercise=self.exercise)})" if hint else ""
 
 
 class _Notebook:
