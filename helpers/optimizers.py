@@ -1,4 +1,4 @@
-"""Gradient-based optimizers behind one interface, and mini-batches.
+"""Running gradient-based optimizers behind one interface (the step functions are lesson 6's).
 
 The interface (lesson 6; the students write the same functions): a *step
 function* takes the parameters, a way to get gradients and the optimizer's
@@ -17,20 +17,9 @@ memory, and returns the new parameters and the new memory::
   a new dict with ``v`` and ``s`` (updated or passed on) and never changes the
   one it received.
 
-The updates, with ``g`` the gradient, ``η`` the learning rate, entry by entry:
-
-===========  ===========================================================================
-SGD          θ ← θ - η g(θ)
-momentum     v ← β v - η g(θ);  θ ← θ + v
-Nesterov     v ← β v - η g(θ + β v);  θ ← θ + v   (the gradient at the look-ahead point)
-RMSprop      s ← ρ s + (1 - ρ) g²;  θ ← θ - η g / (√s + ε)
-Adam         v ← β1 v + (1 - β1) g;  s ← β2 s + (1 - β2) g²;
-             v̂ = v / (1 - β1^t);  ŝ = s / (1 - β2^t);  θ ← θ - η v̂ / (√ŝ + ε)
-===========  ===========================================================================
-
-Momentum and Nesterov differ only in where the gradient is taken (Sutskever
-et al., 2013): Nesterov first moves by the velocity ``β v`` it is going to
-move anyway and measures the slope there, so it brakes before overshooting.
+The step functions themselves (SGD, momentum, Nesterov, RMSprop, Adam) are lesson 6's exercises:
+they are written in its solution notebook, not here, and a later lesson that needs them gets them from
+a support module generated from that solution (``lesson06.py``, see ``coursetools.release.SUPPORT``).
 
 :class:`Optimizer` holds a step function, its hyperparameters and its state;
 :func:`minimize` runs one from a start and records the path, the losses, the
@@ -46,173 +35,7 @@ import numpy as np
 
 from ._checks import check_array, check_scalar
 
-__all__ = [
-    "Optimizer",
-    "Run",
-    "adam_step",
-    "minimize",
-    "momentum_step",
-    "nesterov_step",
-    "rmsprop_step",
-    "sgd_step",
-]
-
-
-# --- the step functions ------------------------------------------------------------------------
-
-def sgd_step(theta, grad_fn, state, *, learning_rate):
-    """Plain gradient descent: ``θ ← θ - η g(θ)``.
-
-    Parameters
-    ----------
-    theta : ndarray of shape (p,)
-    grad_fn : callable
-        ``grad_fn(theta) -> g`` of shape (p,).
-    state : dict
-        ``{"v": (p,), "s": (p,), "t": int}``; passed on unchanged.
-    learning_rate : float
-        ``η``.
-
-    Returns
-    -------
-    theta_new : ndarray of shape (p,)
-    state_new : dict
-
-    Examples
-    --------
-    >>> theta, state = sgd_step(np.array([1.0]), lambda th: 2 * th, {}, learning_rate=0.25)
-    >>> theta.tolist()
-    [0.5]
-    """
-    return theta - learning_rate * grad_fn(theta), dict(state)
-
-
-def momentum_step(theta, grad_fn, state, *, learning_rate, beta=0.9):
-    """Momentum (heavy ball): ``v ← β v - η g(θ)``, then ``θ ← θ + v``.
-
-    Parameters
-    ----------
-    theta : ndarray of shape (p,)
-    grad_fn : callable
-        ``grad_fn(theta) -> g`` of shape (p,), called at ``theta``.
-    state : dict
-        ``state["v"]`` of shape (p,), the velocity.
-    learning_rate : float
-        ``η``.
-    beta : float
-        ``β`` in [0, 1): how much of the velocity survives a step.
-
-    Returns
-    -------
-    theta_new : ndarray of shape (p,)
-    state_new : dict
-        With the new velocity ``v``.
-
-    Examples
-    --------
-    >>> grad = lambda th: 2 * th
-    >>> theta, state = momentum_step(np.array([1.0]), grad, {"v": np.array([-1.0])}, learning_rate=0.25, beta=0.5)
-    >>> theta.tolist(), state["v"].tolist()
-    ([0.0], [-1.0])
-    """
-    v = beta * state["v"] - learning_rate * grad_fn(theta)
-    return theta + v, {**state, "v": v}
-
-
-def nesterov_step(theta, grad_fn, state, *, learning_rate, beta=0.9):
-    """Nesterov momentum: ``v ← β v - η g(θ + β v)``, then ``θ ← θ + v``.
-
-    The same as :func:`momentum_step` except that the gradient is taken at the
-    look-ahead point ``θ + β v``. Parameters and returns as there.
-
-    Examples
-    --------
-    >>> grad = lambda th: 2 * th
-    >>> theta, state = nesterov_step(np.array([1.0]), grad, {"v": np.array([-1.0])}, learning_rate=0.25, beta=0.5)
-    >>> theta.tolist(), state["v"].tolist()
-    ([0.25], [-0.75])
-    """
-    v = beta * state["v"] - learning_rate * grad_fn(theta + beta * state["v"])
-    return theta + v, {**state, "v": v}
-
-
-def rmsprop_step(theta, grad_fn, state, *, learning_rate, rho=0.9, eps=1e-8):
-    """RMSprop: ``s ← ρ s + (1 - ρ) g²``, then ``θ ← θ - η g / (√s + ε)``, entry by entry.
-
-    Parameters
-    ----------
-    theta : ndarray of shape (p,)
-    grad_fn : callable
-        ``grad_fn(theta) -> g`` of shape (p,), called at ``theta``.
-    state : dict
-        ``state["s"]`` of shape (p,), the running mean of squared gradients.
-    learning_rate : float
-        ``η``.
-    rho : float
-        ``ρ`` in [0, 1): the decay of the running mean.
-    eps : float
-        ``ε``, added to ``√s`` so that a zero gradient does not divide by zero.
-
-    Returns
-    -------
-    theta_new : ndarray of shape (p,)
-    state_new : dict
-        With the new ``s``.
-
-    Examples
-    --------
-    >>> theta, state = rmsprop_step(np.array([1.0]), lambda th: 2 * th, {"s": np.zeros(1)},
-    ...                             learning_rate=0.1, rho=0.75, eps=0.0)
-    >>> theta.round(6).tolist(), state["s"].tolist()
-    ([0.8], [1.0])
-    """
-    g = grad_fn(theta)
-    s = rho * state["s"] + (1 - rho) * g ** 2
-    return theta - learning_rate * g / (np.sqrt(s) + eps), {**state, "s": s}
-
-
-def adam_step(theta, grad_fn, state, *, learning_rate, beta1=0.9, beta2=0.999, eps=1e-8):
-    """Adam: running means ``v`` of ``g`` and ``s`` of ``g²``, bias-corrected, then a scaled step.
-
-    ``v ← β1 v + (1 - β1) g``, ``s ← β2 s + (1 - β2) g²``,
-    ``v̂ = v / (1 - β1^t)``, ``ŝ = s / (1 - β2^t)``, ``θ ← θ - η v̂ / (√ŝ + ε)``.
-
-    Parameters
-    ----------
-    theta : ndarray of shape (p,)
-    grad_fn : callable
-        ``grad_fn(theta) -> g`` of shape (p,), called at ``theta``.
-    state : dict
-        ``"v"`` and ``"s"`` of shape (p,); ``"t"`` the number of this step (1 for the first).
-    learning_rate : float
-        ``η``.
-    beta1, beta2 : float
-        Decays of the two running means, in [0, 1).
-    eps : float
-        ``ε``, added to ``√ŝ``.
-
-    Returns
-    -------
-    theta_new : ndarray of shape (p,)
-    state_new : dict
-        With the new ``v`` and ``s`` (not bias-corrected).
-
-    Examples
-    --------
-    On the first step the bias correction makes the move exactly ``η`` long in each entry:
-
-    >>> state = {"v": np.zeros(2), "s": np.zeros(2), "t": 1}
-    >>> theta, _ = adam_step(np.array([1.0, -3.0]), lambda th: 2 * th, state, learning_rate=0.1, eps=0.0)
-    >>> theta.round(6).tolist()
-    [0.9, -2.9]
-    """
-    g = grad_fn(theta)
-    t = state["t"]
-    v = beta1 * state["v"] + (1 - beta1) * g
-    s = beta2 * state["s"] + (1 - beta2) * g ** 2
-    v_hat = v / (1 - beta1 ** t)
-    s_hat = s / (1 - beta2 ** t)
-    return theta - learning_rate * v_hat / (np.sqrt(s_hat) + eps), {**state, "v": v, "s": s}
+__all__ = ["Optimizer", "Run", "minimize"]
 
 
 # --- running them ------------------------------------------------------------------------------
@@ -223,8 +46,7 @@ class Optimizer:
     Parameters
     ----------
     step_fn : callable
-        A step function of the module's interface, e.g. :func:`adam_step` or a
-        student's ``adam_step``.
+        A step function of the module's interface, e.g. a student's ``adam_step``.
     name : str, optional
         For legends (default: the function's name without ``_step``).
     **hyper
@@ -232,6 +54,9 @@ class Optimizer:
 
     Examples
     --------
+    >>> def momentum_step(theta, grad_fn, state, *, learning_rate, beta):  # a toy of the interface
+    ...     v = beta * state.get("v", np.zeros_like(theta)) - learning_rate * grad_fn(theta)
+    ...     return theta + v, {**state, "v": v}
     >>> opt = Optimizer(momentum_step, learning_rate=0.1, beta=0.5)
     >>> theta = np.array([1.0])
     >>> for _ in range(2):
@@ -336,6 +161,8 @@ def minimize(optimizer: Optimizer, objective, theta0, *, steps: int, max_loss: f
     Examples
     --------
     >>> from helpers.objectives import Quadratic
+    >>> def sgd_step(theta, grad_fn, state, *, learning_rate):
+    ...     return theta - learning_rate * grad_fn(theta), state
     >>> run = minimize(Optimizer(sgd_step, learning_rate=0.05), Quadratic(), np.array([1.0, 1.0]), steps=100)
     >>> run.path.shape, bool(run.losses[-1] < 1e-3), int(run.gradient_evaluations[-1])
     ((101, 2), True, 100)

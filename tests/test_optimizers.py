@@ -1,4 +1,4 @@
-"""helpers.optimizers, helpers.objectives and helpers.network: gradients, update formulas, convergence.
+"""helpers.optimizers, helpers.objectives and helpers.network, with lesson 6's steps: gradients, updates, convergence.
 
 Gradients are checked against centered differences in float64; each update
 formula against a step computed by hand; each optimizer against a convex
@@ -20,8 +20,19 @@ from helpers.gradcheck import check_gradients
 from helpers.network import flatten, n_params, unflatten
 from helpers.objectives import Quadratic, Rosenbrock
 
-STEPS = {"sgd": op.sgd_step, "momentum": op.momentum_step, "nesterov": op.nesterov_step,
-         "rmsprop": op.rmsprop_step, "adam": op.adam_step}
+# The step functions are lesson 6's answers: tested here as its solution notebook writes them (helpers
+# holds none), each against a step computed by hand and on objectives whose minimum is known.
+LESSON6 = solution_namespace(nbs.read(ROOT / "solutions" / "06-optimizers" / "06-optimizers.ipynb"),
+                             folder=ROOT / "solutions" / "06-optimizers")
+
+
+def sgd_step(theta, grad_fn, state, *, learning_rate):
+    """Lesson 6's given gradient-descent step (not an exercise)."""
+    return theta - learning_rate * grad_fn(theta), state
+
+
+STEPS = {"sgd": sgd_step, "momentum": LESSON6["momentum_step"], "nesterov": LESSON6["nesterov_step"],
+         "rmsprop": LESSON6["rmsprop_step"], "adam": LESSON6["adam_step"]}
 
 
 def _network(k=3, n=2, m=9, seed=0):
@@ -96,33 +107,33 @@ STATE = {"v": np.array([0.5, 0.5]), "s": np.array([4.0, 1.0]), "t": 2}
 
 
 def test_sgd_step_by_hand():
-    theta, _ = op.sgd_step(THETA, _grad, STATE, learning_rate=0.1)
+    theta, _ = sgd_step(THETA, _grad, STATE, learning_rate=0.1)
     np.testing.assert_allclose(theta, [0.8, -0.4])
 
 
 def test_momentum_step_by_hand():
-    theta, state = op.momentum_step(THETA, _grad, STATE, learning_rate=0.1, beta=0.5)
+    theta, state = STEPS["momentum"](THETA, _grad, STATE, learning_rate=0.1, beta=0.5)
     # v = 0.5 [0.5, 0.5] - 0.1 [2, -6] = [0.05, 0.85]
     np.testing.assert_allclose(state["v"], [0.05, 0.85])
     np.testing.assert_allclose(theta, [1.05, -0.15])
 
 
 def test_nesterov_step_by_hand():
-    theta, state = op.nesterov_step(THETA, _grad, STATE, learning_rate=0.1, beta=0.5)
+    theta, state = STEPS["nesterov"](THETA, _grad, STATE, learning_rate=0.1, beta=0.5)
     # look-ahead θ + β v = [1.25, -0.75], gradient [2.5, -4.5], v = [0.25, 0.25] - [0.25, -0.45]
     np.testing.assert_allclose(state["v"], [0.0, 0.7])
     np.testing.assert_allclose(theta, [1.0, -0.3])
 
 
 def test_rmsprop_step_by_hand():
-    theta, state = op.rmsprop_step(THETA, _grad, STATE, learning_rate=0.1, rho=0.5, eps=0.0)
+    theta, state = STEPS["rmsprop"](THETA, _grad, STATE, learning_rate=0.1, rho=0.5, eps=0.0)
     # s = 0.5 [4, 1] + 0.5 [4, 36] = [4, 18.5]
     np.testing.assert_allclose(state["s"], [4.0, 18.5])
     np.testing.assert_allclose(theta, [1.0 - 0.1 * 2 / 2, -1.0 + 0.1 * 6 / np.sqrt(18.5)])
 
 
 def test_adam_step_by_hand():
-    theta, state = op.adam_step(THETA, _grad, STATE, learning_rate=0.1, beta1=0.5, beta2=0.75, eps=0.0)
+    theta, state = STEPS["adam"](THETA, _grad, STATE, learning_rate=0.1, beta1=0.5, beta2=0.75, eps=0.0)
     v = np.array([0.25 + 1.0, 0.25 - 3.0])
     s = np.array([3.0 + 1.0, 0.75 + 9.0])
     np.testing.assert_allclose(state["v"], v)
@@ -134,7 +145,7 @@ def test_adam_step_by_hand():
 def test_adam_first_step_moves_each_entry_by_the_learning_rate():
     state = {"v": np.zeros(3), "s": np.zeros(3), "t": 1}
     theta = np.array([1.0, -100.0, 1e-3])
-    new, _ = op.adam_step(theta, lambda th: th, state, learning_rate=0.01, eps=0.0)
+    new, _ = STEPS["adam"](theta, lambda th: th, state, learning_rate=0.01, eps=0.0)
     np.testing.assert_allclose(np.abs(new - theta), 0.01)
 
 
@@ -203,7 +214,7 @@ def test_nesterov_damps_the_oscillation_along_a_steep_direction_as_theory_says()
 # --- Optimizer and minimize --------------------------------------------------------------------
 
 def test_optimizer_counts_steps_and_reset_forgets():
-    opt = op.Optimizer(op.adam_step, learning_rate=0.1)
+    opt = op.Optimizer(STEPS["adam"], learning_rate=0.1)
     theta = np.ones(2)
     for _ in range(3):
         theta = opt.step(theta, _grad)
@@ -223,13 +234,13 @@ def test_optimizer_explains_a_wrong_step_function(step_fn, error, message):
 
 def test_optimizer_needs_a_positive_learning_rate():
     with pytest.raises(ValueError, match="expected learning_rate"):
-        op.Optimizer(op.sgd_step)
+        op.Optimizer(sgd_step)
     with pytest.raises(ValueError, match=r"learning_rate: expected a positive number, received -0\.1"):
-        op.Optimizer(op.sgd_step, learning_rate=-0.1)
+        op.Optimizer(sgd_step, learning_rate=-0.1)
 
 
 def test_minimize_records_evaluations_and_times():
-    run = op.minimize(op.Optimizer(op.nesterov_step, learning_rate=0.001), Rosenbrock(), np.array([-1.0, 1.0]),
+    run = op.minimize(op.Optimizer(STEPS["nesterov"], learning_rate=0.001), Rosenbrock(), np.array([-1.0, 1.0]),
                       steps=50)
     assert run.path.shape == (51, 2) and run.losses.shape == (51,)
     np.testing.assert_array_equal(run.gradient_evaluations, np.arange(51))
@@ -238,7 +249,7 @@ def test_minimize_records_evaluations_and_times():
 
 
 def test_minimize_stops_cleanly_when_it_diverges(recwarn):
-    run = op.minimize(op.Optimizer(op.sgd_step, learning_rate=1.0), Rosenbrock(), np.array([-1.0, 1.0]), steps=100)
+    run = op.minimize(op.Optimizer(sgd_step, learning_rate=1.0), Rosenbrock(), np.array([-1.0, 1.0]), steps=100)
     assert run.diverged_at is not None and run.diverged_at < 100
     assert run.final_loss == float("inf")
     assert np.all(np.isfinite(run.losses))
