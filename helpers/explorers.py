@@ -38,6 +38,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import LogLocator, NullFormatter
 from PIL import Image
 
 from ._checks import as_rng, check_array, format_shape
@@ -94,6 +95,8 @@ def _quiet():
 
 def _as_shape(value, shape, what):
     """``value`` as a float array of ``shape``, or StudentCodeError naming ``what`` and the likely mistake."""
+    if type(value) is np.ndarray and value.dtype == np.float64 and value.shape == tuple(shape):
+        return value  # the usual case, checked without a copy: the explorers call this at every step
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
@@ -147,6 +150,13 @@ def _loss_limits(current, losses):
         lo, hi = min(lo, current[0]), max(hi, current[1])
     hi = max(hi, 10 * lo)
     return max(lo, hi * 1e-10), hi
+
+
+def _log_axis(ax):
+    """A log-scale loss axis with minor ticks at 2 and 5 of each decade (not all eight: fewer to redraw)."""
+    ax.set_yscale("log")
+    ax.yaxis.set_minor_locator(LogLocator(base=10, subs=(2.0, 5.0)))
+    ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 def _step_limit(steps):
@@ -444,7 +454,7 @@ class DescentExplorer(_Explorer):
                                         scale_units="xy", scale=1, width=0.012)
         ax = self.axes["loss"]
         (self.lines["loss"],) = ax.plot([], [], color="tab:blue")
-        ax.set_yscale("log")
+        _log_axis(ax)
         ax.set_ylim(*_loss_limits(None, np.array([L.max(), L.min()])))  # every start on the map fits
         ax.set_xlabel("step")
         ax.set_ylabel("loss")
@@ -723,7 +733,7 @@ class NetworkExplorer(_Explorer):
             ax.set_title("units $w_{2,j}\\,\\sigma(W_{1,j} x + b_{1,j})$ and their sum + $b_2$", fontsize="medium")
         ax = self.axes["loss"]
         (self.lines["loss"],) = ax.plot([], [], color="tab:blue")
-        ax.set_yscale("log")
+        _log_axis(ax)
         ax.set(xlabel="step", ylabel="loss")
         ax.set_title("training curve", fontsize="medium")
 
