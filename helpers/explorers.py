@@ -39,6 +39,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator, NullFormatter
+from matplotlib.transforms import Bbox
 from PIL import Image
 
 from ._checks import as_rng, check_array, format_shape
@@ -220,6 +221,19 @@ def _grown(L, first):
     return not math.isfinite(L) or (first is not None and L > GROWTH_LIMIT * max(first, 1e-300))
 
 
+def _drawn_box(ax, renderer):
+    """The pixels ``ax`` covers after a draw: its frame, title, labels and the tick labels just drawn.
+
+    Cheaper than ``ax.get_tightbbox``, which computes the ticks again: this reads the texts already laid out.
+    """
+    texts = [ax.title, ax.xaxis.label, ax.yaxis.label]
+    for axis in (ax.xaxis, ax.yaxis):
+        texts += [tick.label1 for tick in axis.get_major_ticks() if tick.get_visible() and tick.label1.get_visible()
+                  and tick.label1.get_text()]
+    boxes = [ax.bbox] + [t.get_window_extent(renderer) for t in texts if t.get_visible() and t.get_text()]
+    return Bbox.union(boxes)
+
+
 class _Runs(OrderedDict):
     """The last few training runs, keyed by the slider values that fix them (least recently used dropped)."""
 
@@ -278,12 +292,12 @@ class _Explorer:
         height, width = pixels.shape[:2]
         face = (np.array(self.figure.get_facecolor()) * 255).round().astype(np.uint8)
         for ax in changed:
-            box = type(self._boxes[ax]).union([self._boxes[ax], ax.get_tightbbox(renderer)])
+            box = self._boxes[ax]  # where it was drawn; the new ticks are drawn inside the same axes region
             x0, x1 = max(int(box.x0) - 1, 0), min(int(np.ceil(box.x1)) + 1, width)
             y0, y1 = max(height - int(np.ceil(box.y1)) - 1, 0), min(height - int(box.y0) + 1, height)
             pixels[y0:y1, x0:x1] = face
             ax.draw(renderer)  # its animated artists (the moving ones) are left out
-            self._boxes[ax] = ax.get_tightbbox(renderer)
+            self._boxes[ax] = _drawn_box(ax, renderer)
         self._background = self._canvas.copy_from_bbox(self.figure.bbox)
 
     def _render(self):
