@@ -530,6 +530,22 @@ def test_the_next_step_arrow_is_visible_at_the_lessons_size(line_data):
     assert extent >= 9, f"the arrow is {extent} pixels across at its widest"
 
 
+def test_the_lessons_step_arrows_have_visible_heads(line_data):
+    """plot_trajectory at lesson 1's figure size (15 x 4.2 in, three maps): each arrowhead is at least 7 pixels
+    wide, on top of the path."""
+    import matplotlib.pyplot as plt
+
+    x, y = line_data
+    path, _ = _descent(x, y, -1.0, 2.0, 0.1, 8)
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2), dpi=100)
+    _, quiver = helpers.plot_trajectory(path, ax=axes[1])
+    fig.canvas.draw()
+    verts = quiver.get_transform().transform(quiver._make_verts(quiver.XY, quiver.U, quiver.V, quiver.angles)[0])
+    head = np.linalg.norm(verts[2] - verts[4])  # from barb to barb of the first head (verts[3] is its tip), pixels
+    assert head >= 7, f"arrowheads only {head:.1f} pixels wide (they were 4 before)"
+    assert quiver.get_zorder() > axes[1].lines[0].get_zorder()
+
+
 # --- animation ---------------------------------------------------------------------------------
 
 def test_a_descent_path_exports_as_a_gif_with_one_frame_per_step(line_data, tmp_path):
