@@ -11,12 +11,17 @@ Two explorers, one per family of lessons:
   curve and the fitted function and, with ``show_units=True``, each hidden
   unit's contribution ``w2_j σ(W1_j x + b1_j)`` adding up to the fit.
 
-Both take the student's functions (``forward``, ``backward``, ``loss``); the
-reference implementations below are used only when a function is not given.
-When a student's function raises (an unfinished stub raises
-``NotImplementedError``), returns the wrong shape or a non-finite number, the
-explorer shows one sentence saying so in the widget, never a traceback, and
-writes nothing to stderr.
+Both run only the student's functions (``forward``, ``backward``, ``loss``).
+When one raises (an unfinished stub raises ``NotImplementedError``), returns the
+wrong shape or a non-finite number, the explorer shows one sentence saying so in
+the widget, never a traceback, and writes nothing to stderr. A run stops once its
+loss passes :data:`GROWTH_LIMIT` times its start: the message says η is too
+large and the plots stop there. No exception leaves a widget callback.
+
+What the sliders show is what the run uses: the learning rate to three
+significant digits (every such value, 0.6, 0.7 or 0.636, can be typed or
+dragged to exactly), the start on its 0.05 grid. Runs are cached by the slider
+values that fix them and extended step by step when only the number of steps grows.
 
 The figure is a :class:`matplotlib.figure.Figure` made once (not through
 pyplot, so nothing is displayed twice); each update moves its artists
