@@ -34,8 +34,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-__all__ = ["STUDENT_IGNORE", "SUPPORT", "Support", "assignments", "drift", "generate", "nbgrader_env", "release",
-           "run_nbgrader", "support_drift", "support_module", "write_support"]
+__all__ = ["STUDENT_IGNORE", "SUPPORT", "Support", "TEST_CELL_TAG", "assignments", "drift", "generate",
+           "nbgrader_env", "release", "run_nbgrader", "support_drift", "support_module", "tag_test_cells",
+           "write_support"]
 
 # nbgrader's default CourseDirectory.ignore, plus the hidden fixtures: never in a student version.
 STUDENT_IGNORE = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.hidden.json"]
@@ -179,7 +180,51 @@ def generate(release_dir: Path, names=None, *, root: Path = ROOT, db: bool = Fal
                 f"--CourseDirectory.release_directory={Path(release_dir).resolve()}",
                 *(f"--CourseDirectory.ignore={pattern}" for pattern in STUDENT_IGNORE)]
         run_nbgrader(*args, *([] if db else ["--no-db"]), cwd=root)
+        tag_test_cells(Path(release_dir) / name)
     return names
+
+
+# Jupyter's cell tag for "an error here is expected": Run All (JupyterLab, nbclient, nbval) goes on past it.
+TEST_CELL_TAG = "raises-exception"
+
+
+def tag_test_cells(folder: Path) -> list[Path]:
+    """Tag every autograder test cell of the student notebooks in ``folder`` with :data:`TEST_CELL_TAG`.
+
+    A student's Run All then reaches the end of the notebook: the test cells of unfinished exercises
+    still fail, visibly, with the stub's ``NotImplementedError``, but the run goes on, as the lessons
+    promise. nbgrader ignores tags: its checksums cover a cell's source and grading metadata, and
+    autograde scores a test cell from its error output, so the scores are unchanged
+    (``tests/test_notebooks.py`` autogrades tagged student versions).
+
+    Parameters
+    ----------
+    folder : Path
+        An assignment's folder of generated student versions (``notebooks/<assignment>/``).
+
+    Returns
+    -------
+    list of Path
+        The notebooks rewritten (those holding a test cell that was not tagged yet).
+    """
+    import nbformat
+
+    changed = []
+    for path in sorted(Path(folder).glob("*.ipynb")):
+        nb = nbformat.read(str(path), as_version=4)
+        tagged = 0
+        for cell in nb.cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+                continue
+            tags = cell.metadata.setdefault("tags", [])
+            if TEST_CELL_TAG not in tags:
+                tags.append(TEST_CELL_TAG)
+                tagged += 1
+        if tagged:
+            nbformat.write(nb, str(path))
+            changed.append(path)
+    return changed
 
 
 def nbgrader_env() -> dict:

@@ -11,12 +11,17 @@ Two explorers, one per family of lessons:
   curve and the fitted function and, with ``show_units=True``, each hidden
   unit's contribution ``w2_j σ(W1_j x + b1_j)`` adding up to the fit.
 
-Both take the student's functions (``forward``, ``backward``, ``loss``); the
-reference implementations below are used only when a function is not given.
-When a student's function raises (an unfinished stub raises
-``NotImplementedError``), returns the wrong shape or a non-finite number, the
-explorer shows one sentence saying so in the widget, never a traceback, and
-writes nothing to stderr.
+Both run only the student's functions (``forward``, ``backward``, ``loss``).
+When one raises (an unfinished stub raises ``NotImplementedError``), returns the
+wrong shape or a non-finite number, the explorer shows one sentence saying so in
+the widget, never a traceback, and writes nothing to stderr. A run stops once its
+loss passes :data:`GROWTH_LIMIT` times its start: the message says η is too
+large and the plots stop there. No exception leaves a widget callback.
+
+What the sliders show is what the run uses: the learning rate to three
+significant digits (every such value, 0.6, 0.7 or 0.636, can be typed or
+dragged to exactly), the start on its 0.05 grid. Runs are cached by the slider
+values that fix them and extended step by step when only the number of steps grows.
 
 The figure is a :class:`matplotlib.figure.Figure` made once (not through
 pyplot, so nothing is displayed twice); each update moves its artists
@@ -27,14 +32,19 @@ from ``explorer.lines[...]`` and press ``explorer.controls[...]``.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import math
 import time
 import warnings
+from collections import OrderedDict
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import LogLocator, NullFormatter
+from matplotlib.transforms import Bbox
 from PIL import Image
 
 from ._checks import as_rng, check_array, format_shape
@@ -65,11 +75,12 @@ class _NotWritten(Exception):
 
 
 def _call(fn, name, *args):
-    """Call the student's ``fn`` (called ``name``), turning any failure into one sentence."""
+    """Call the student's ``fn`` (called ``name``), turning any failure into one sentence.
+
+    Call it inside :func:`_quiet`, which keeps numpy's and Python's warnings out of stderr.
+    """
     try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            return fn(*args)
+        return fn(*args)
     except NotImplementedError as err:
         tb = err.__traceback__
         while tb.tb_next is not None:  # the stub that raised: forward, or the sigmoid it calls
@@ -80,8 +91,18 @@ def _call(fn, name, *args):
         raise StudentCodeError(f"your {name} raised {type(err).__name__}: {err}") from None
 
 
+@contextlib.contextmanager
+def _quiet():
+    """No warning and no floating-point message reaches stderr (a diverging run overflows on purpose)."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        yield
+
+
 def _as_shape(value, shape, what):
     """``value`` as a float array of ``shape``, or StudentCodeError naming ``what`` and the likely mistake."""
+    if type(value) is np.ndarray and value.dtype == np.float64 and value.shape == tuple(shape):
+        return value  # the usual case, checked without a copy: the explorers call this at every step
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
@@ -103,7 +124,7 @@ def _unpack(result, count, what):
 
 
 def _message(kind, text):
-    colour = {"ok": "#1a7f37", "info": "#555", "error": "#b42318"}[kind]
+    colour = {"ok": "#1a7f37", "info": "#555", "warn": "#9a6700", "error": "#b42318"}[kind]
     return f'<div style="color:{colour}; font-family:sans-serif; min-height:1.4em">{text}</div>'
 
 
@@ -120,6 +141,30 @@ def _log_limits(values):
     return 10.0 ** lo, 10.0 ** max(hi, lo + 1)
 
 
+def _loss_limits(current, losses):
+    """Log-axis limits in whole decades that only widen: to the lowest loss and to the first (the start).
+
+    Later losses above the start (a diverging run) are clipped at the top rather than widening the axis,
+    so the limits change rarely and a diverging curve leaves the panel at the top, as it leaves the map.
+    """
+    finite = losses[np.isfinite(losses) & (losses > 0)]
+    if finite.size == 0:
+        return current if current is not None else (1e-3, 1.0)
+    lo = 10.0 ** math.floor(math.log10(finite.min()))
+    hi = 10.0 ** math.ceil(math.log10(finite[0] if np.isfinite(losses[0]) and losses[0] > 0 else finite.max()))
+    if current is not None:
+        lo, hi = min(lo, current[0]), max(hi, current[1])
+    hi = max(hi, 10 * lo)
+    return max(lo, hi * 1e-10), hi
+
+
+def _log_axis(ax):
+    """A log-scale loss axis with minor ticks at 2 and 5 of each decade (not all eight: fewer to redraw)."""
+    ax.set_yscale("log")
+    ax.yaxis.set_minor_locator(LogLocator(base=10, subs=(2.0, 5.0)))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+
+
 def _step_limit(steps):
     """A round number of steps at least ``steps``, for the horizontal axis of a loss curve."""
     for limit in (10, 20, 50, 100, 200, 500, 1000, 2000, 5000):
@@ -128,8 +173,96 @@ def _step_limit(steps):
     return steps
 
 
+def _round_limits(lo, hi):
+    """Limits a little wider than ``lo`` to ``hi``, rounded out to a round step, so that they change rarely."""
+    span = max(hi - lo, 1e-3)
+    unit = 10.0 ** math.floor(math.log10(span)) / 2
+    return math.floor(lo / unit - 0.2) * unit, math.ceil(hi / unit + 0.2) * unit
+
+
+# A run stops once its loss is this many times its first: the loss axis keeps a few readable decades, no
+# number overflows, and the message says why (a diverging run would otherwise reach infinity).
+GROWTH_LIMIT = 1e6
+# The learning-rate sliders move in steps of 0.0002 of a decade and the run uses the value rounded to three
+# significant digits, as the readout shows it: every such value (0.6, 0.7, 0.636, 0.0089) can be typed or
+# dragged to, and the frontend's snapping to the step (at most 0.023 %) never changes its rounding.
+RATE_DIGITS = 3
+RATE_STEP = 0.0002
+
+
+def _round_sig(value, digits=RATE_DIGITS):
+    """``value`` rounded to ``digits`` significant digits (what a ``.3g`` readout shows)."""
+    value = float(value)
+    return float(f"{value:.{digits}g}") if math.isfinite(value) and value != 0 else value
+
+
+def _rate_slider(value, *, style, layout):
+    """A log-scale learning-rate slider from 10⁻³ to 10⁰·⁵ whose readout is the value the run uses."""
+    return widgets.FloatLogSlider(value=_round_sig(value), base=10, min=-3, max=0.5, step=RATE_STEP,
+                                  readout_format=".3g", description="learning rate η", style=style,
+                                  layout=layout)
+
+
+START_STEP = 0.05
+
+
+def _on_grid(value, step=START_STEP):
+    """``value`` on the start sliders' grid (multiples of ``step``), as their two-decimal readout shows it."""
+    return float(round(round(float(value) / step) * step, 10))
+
+
+def _start_slider(value, lo, hi, description, *, style, layout):
+    """A start slider on multiples of 0.05 covering ``lo`` to ``hi``: its readout is the start the run uses.
+
+    The frontend snaps to ``min + k * step``, so ``min`` is itself a multiple of the step.
+    """
+    lo, hi = _on_grid(math.floor(lo / START_STEP) * START_STEP), _on_grid(math.ceil(hi / START_STEP) * START_STEP)
+    return widgets.FloatSlider(value=min(max(_on_grid(value), lo), hi), min=lo, max=hi, step=START_STEP,
+                               readout_format=".2f", description=description, style=style, layout=layout)
+
+
+def _grown(L, first):
+    """Whether the loss ``L`` has diverged: not a finite number, or past GROWTH_LIMIT times the ``first``."""
+    return not math.isfinite(L) or (first is not None and L > GROWTH_LIMIT * max(first, 1e-300))
+
+
+def _drawn_box(ax, renderer):
+    """The pixels ``ax`` covers after a draw: its frame, title, labels and the tick labels just drawn.
+
+    Cheaper than ``ax.get_tightbbox``, which computes the ticks again: this reads the texts already laid out.
+    """
+    texts = [ax.title, ax.xaxis.label, ax.yaxis.label]
+    for axis in (ax.xaxis, ax.yaxis):
+        texts += [tick.label1 for tick in axis.get_major_ticks() if tick.get_visible() and tick.label1.get_visible()
+                  and tick.label1.get_text()]
+    boxes = [ax.bbox] + [t.get_window_extent(renderer) for t in texts if t.get_visible() and t.get_text()]
+    return Bbox.union(boxes)
+
+
+class _Runs(OrderedDict):
+    """The last few training runs, keyed by the slider values that fix them (least recently used dropped)."""
+
+    def __init__(self, size=16):
+        super().__init__()
+        self.size = size
+
+    def get_or_make(self, key, make):
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        run = self[key] = make()
+        while len(self) > self.size:
+            self.popitem(last=False)
+        return run
+
+
 class _Explorer:
-    """The figure, the image it renders into, the message line and the controls."""
+    """The figure, the image it renders into, the message line and the controls.
+
+    Rendering does as little as a move needs: each axes' static content (contours, ticks, labels) is
+    kept as a background image, and only the artists in ``_moving`` are drawn on it. When a move
+    changes an axes' limits, only that axes is drawn again, over its own region of the background.
+    """
 
     def __init__(self, figsize, dpi):
         self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
@@ -139,22 +272,51 @@ class _Explorer:
         self.lines = {}
         self.controls = {}
         self._moving = []  # the artists an update moves; everything else is a cached background
-        self._background, self._background_key = None, None
+        self._background, self._limits, self._boxes = None, {}, {}
+        self.full_draws = 0  # complete draws of the figure (the first, and after a failed partial one)
         self.last_update_seconds = float("nan")
 
+    def _axes_limits(self):
+        return {ax: (*ax.get_xlim(), *ax.get_ylim()) for ax in self.figure.axes}
+
+    def _draw_all(self):
+        for artist in self._moving:
+            artist.set_animated(True)  # left out of the background
+        self._canvas.draw()
+        self.full_draws += 1
+        self.figure.set_layout_engine("none")  # after the first draw the layout is fixed
+        renderer = self._canvas.get_renderer()
+        self._boxes = {ax: ax.get_tightbbox(renderer) for ax in self.figure.axes}
+        self._background = self._canvas.copy_from_bbox(self.figure.bbox)
+
+    def _redraw_axes(self, changed):
+        """Draw again the static content of the axes whose limits changed, each over its own region."""
+        renderer = self._canvas.get_renderer()
+        self._canvas.restore_region(self._background)
+        pixels = np.asarray(self._canvas.buffer_rgba())
+        height, width = pixels.shape[:2]
+        face = (np.array(self.figure.get_facecolor()) * 255).round().astype(np.uint8)
+        for ax in changed:
+            box = self._boxes[ax]  # where it was drawn; the new ticks are drawn inside the same axes region
+            x0, x1 = max(int(box.x0) - 1, 0), min(int(np.ceil(box.x1)) + 1, width)
+            y0, y1 = max(height - int(np.ceil(box.y1)) - 1, 0), min(height - int(box.y0) + 1, height)
+            pixels[y0:y1, x0:x1] = face
+            ax.draw(renderer)  # its animated artists (the moving ones) are left out
+            self._boxes[ax] = _drawn_box(ax, renderer)
+        self._background = self._canvas.copy_from_bbox(self.figure.bbox)
+
     def _render(self):
-        """Draw the figure into ``self.image``: only the moving artists when the axes limits have not changed."""
-        key = tuple(lim for ax in self.figure.axes for lim in (*ax.get_xlim(), *ax.get_ylim()))
-        if key != self._background_key:
-            for artist in self._moving:
-                artist.set_animated(True)  # left out of a full draw
-            self._canvas.draw()
-            self._background = self._canvas.copy_from_bbox(self.figure.bbox)
-            self._background_key = key
-            # after the first draw the layout is fixed: later draws only move artists
-            self.figure.set_layout_engine("none")
+        """Draw the figure into ``self.image``: the moving artists over the kept background."""
+        limits = self._axes_limits()
+        if self._background is None:
+            self._draw_all()
         else:
-            self._canvas.restore_region(self._background)
+            changed = [ax for ax, lim in limits.items() if lim != self._limits.get(ax)]
+            if changed:
+                self._redraw_axes(changed)
+            else:
+                self._canvas.restore_region(self._background)
+        self._limits = limits
         for artist in self._moving:
             if artist.get_visible():
                 self.figure.draw_artist(artist)
@@ -165,18 +327,35 @@ class _Explorer:
         self.image.value = buf.getvalue()
 
     def update(self, change=None):
-        """Recompute with the current control values and redraw (the widgets' callback)."""
+        """Recompute with the current control values and redraw (the widgets' callback).
+
+        Nothing raises out of it: the student's mistakes become a sentence, and anything else that goes
+        wrong (a number matplotlib cannot draw) is said in the message with the plots cleared.
+        """
         start = time.perf_counter()
         try:
-            status = self._compute()
-            self.message.value = _message("ok", _escape(status))
+            with _quiet():
+                status = self._compute()
+            kind, status = status if isinstance(status, tuple) else ("ok", status)
+            self.message.value = _message(kind, _escape(status))
         except _NotWritten as missing:
             self._clear()
             self.message.value = _message("info", self._not_written_text(str(missing)))
         except StudentCodeError as err:
             self._clear()
             self.message.value = _message("error", _escape(str(err)))
-        self._render()
+        except Exception as err:  # never a traceback in the widget's callback
+            self._clear()
+            self.message.value = _message("error", _escape(f"the explorer could not draw this run "
+                                                           f"({type(err).__name__}: {err})"))
+        try:
+            with _quiet():
+                self._render()
+        except Exception:  # a partial redraw went wrong: start again from a full draw of the cleared plots
+            self._clear()
+            self._background = None
+            with _quiet():
+                self._render()
         self.last_update_seconds = time.perf_counter() - start
 
     def _not_written_text(self, name):
@@ -294,7 +473,8 @@ class DescentExplorer(_Explorer):
                                         scale_units="xy", scale=1, width=0.012)
         ax = self.axes["loss"]
         (self.lines["loss"],) = ax.plot([], [], color="tab:blue")
-        ax.set_yscale("log")
+        _log_axis(ax)
+        ax.set_ylim(*_loss_limits(None, np.array([L.max(), L.min()])))  # every start on the map fits
         ax.set_xlabel("step")
         ax.set_ylabel("loss")
         ax.set_title("loss at each step", fontsize="medium")
@@ -319,18 +499,15 @@ class DescentExplorer(_Explorer):
             ax.set_title("predictions against targets", fontsize="medium")
 
         self._moving = [self.lines[key] for key in ("path", "start", "arrow", "loss", "fit")]
+        self._view = ((lo0, hi0), (lo1, hi1))
         style = {"description_width": "initial"}
         wide = widgets.Layout(width="340px")
         c = self.controls
-        c["learning_rate"] = widgets.FloatLogSlider(value=learning_rate, base=10, min=-3, max=0.5, step=0.01,
-                                                    readout_format=".3g", description="learning rate η",
-                                                    style=style, layout=wide)
+        c["learning_rate"] = _rate_slider(learning_rate, style=style, layout=wide)
         c["steps"] = widgets.IntSlider(value=steps, min=0, max=max_steps, description="steps", style=style,
                                        layout=wide)
-        c["start0"] = widgets.FloatSlider(value=start[0], min=lo0, max=hi0, step=0.05,
-                                          description=f"start {vary[0]}", style=style, layout=wide)
-        c["start1"] = widgets.FloatSlider(value=start[1], min=lo1, max=hi1, step=0.05,
-                                          description=f"start {vary[1]}", style=style, layout=wide)
+        c["start0"] = _start_slider(start[0], lo0, hi0, f"start {vary[0]}", style=style, layout=wide)
+        c["start1"] = _start_slider(start[1], lo1, hi1, f"start {vary[1]}", style=style, layout=wide)
         c["step"] = widgets.Button(description="step", tooltip="one more update; the arrow shows the next one",
                                    icon="step-forward")
         c["reset"] = widgets.Button(description="reset", tooltip="back to 0 steps", icon="undo")
@@ -344,9 +521,8 @@ class DescentExplorer(_Explorer):
             self.message,
             self.image,
         ])
-        self.path = np.empty((0, 2))
-        self.losses = np.empty(0)
-        self.gradient = np.full(2, np.nan)
+        self._runs = _Runs()
+        self._clear()
         self.update()
 
     def _one_more_step(self, _button=None):
@@ -356,74 +532,108 @@ class DescentExplorer(_Explorer):
     def _reset(self, _button=None):
         self.controls["steps"].value = 0
 
+    @property
+    def learning_rate(self) -> float:
+        """The learning rate the run uses: the slider's value to three significant digits, as its readout shows."""
+        return _round_sig(self.controls["learning_rate"].value)
+
+    @property
+    def start(self) -> tuple[float, float]:
+        """The start the run uses: the start sliders' values on their 0.05 grid, as their readouts show."""
+        return (_on_grid(self.controls["start0"].value), _on_grid(self.controls["start1"].value))
+
     def _params(self, coords, b):
         if self.n == 1:
             return float(coords[0]), float(coords[1])
         return np.array([[coords[0], coords[1]]]), b
 
     def _compute(self):
-        c = self.controls
-        lr, steps = float(c["learning_rate"].value), int(c["steps"].value)
-        w, b = self._params((c["start0"].value, c["start1"].value), 0.0 if self.n == 2 else None)
-        w_shape = () if self.n == 1 else (1, self.n)
-        path, losses, grad, stopped = [], [], np.full(2, np.nan), None
-        with np.errstate(all="ignore"):
-            for t in range(steps + 1):
-                y_hat = _as_shape(_call(self.forward, "forward", self.X, w, b), (1, self.m),
-                                  "the y_hat your forward returned")
-                L = _as_shape(_call(self.loss, "loss", y_hat, self.y), (), "the loss your mse_loss returned")
-                coords = (w, b) if self.n == 1 else tuple(np.ravel(w)[:2])
-                if not np.isfinite(L):
-                    stopped = t
-                    break
-                path.append(coords)
-                losses.append(float(L))
-                dw, db = _unpack(_call(self.backward, "backward", self.X, self.y, y_hat), 2, "your backward")
-                dw = _as_shape(dw, w_shape, "the dw your backward returned")
-                db = float(_as_shape(db, (), "the db your backward returned"))
-                grad = np.array([float(dw), db] if self.n == 1 else np.ravel(dw)[:2], dtype=np.float64)
-                if t == steps:
-                    break
-                w = float(w - lr * dw) if self.n == 1 else w - lr * dw
-                b = b - lr * db
-        self.path, self.losses, self.gradient = np.array(path).reshape(-1, 2), np.array(losses), grad
-        self._draw(lr, w, b)
+        lr, steps, start = self.learning_rate, int(self.controls["steps"].value), self.start
+        key = (self.forward, self.backward, self.loss, lr, start)
+        run = self._runs.get_or_make(key, lambda: {"params": [self._params(start, 0.0 if self.n == 2 else None)],
+                                                   "losses": [], "grads": [], "stop": None})
+        self._extend(run, steps, lr)
+        T = min(steps, len(run["losses"]) - 1)
+        self.path = np.array([self._coords(*p) for p in run["params"][:T + 1]]).reshape(-1, 2)
+        self.losses = np.array(run["losses"][:T + 1])
+        self.gradient = run["grads"][T] if 0 <= T < len(run["grads"]) else np.full(2, np.nan)
+        w, b = run["params"][T] if T >= 0 else run["params"][0]
+        stopped = run["stop"] if run["stop"] is not None and run["stop"][1] <= steps else None
+        self._draw(lr, w, b, diverged=stopped is not None)
         if stopped is not None:
-            return (f"the loss became infinite at step {stopped}: η = {lr:.3g} is too large, the steps "
-                    "overshoot further and further")
+            return self._stop_text(*stopped, lr)
         end = self.path[-1]
         w_text = f"w = {end[0]:.4g}, b = {end[1]:.4g}" if self.n == 1 else \
             f"w = [{end[0]:.4g}, {end[1]:.4g}], b = {b:.4g}"
         text = f"after {steps} steps with η = {lr:.3g}: {w_text}, loss {self.losses[-1]:.4g}"
         if self.losses[-1] > self.losses[0]:
-            text += f". The loss grew: η = {lr:.3g} is too large, each step overshoots the valley"
+            return "warn", text + f". The loss grew: η = {lr:.3g} is too large, each step overshoots the valley"
         return text
 
-    def _draw(self, lr, w, b):
+    def _coords(self, w, b):
+        return (w, b) if self.n == 1 else tuple(np.ravel(w)[:2])
+
+    def _extend(self, run, steps, lr):
+        """Train ``run`` on until it holds ``steps`` updates (or stopped): only the steps not yet computed."""
+        w_shape = () if self.n == 1 else (1, self.n)
+        params, losses, grads = run["params"], run["losses"], run["grads"]
+        while len(losses) <= steps and run["stop"] is None:
+            t = len(losses)
+            w, b = params[t]
+            y_hat = _as_shape(_call(self.forward, "forward", self.X, w, b), (1, self.m),
+                              "the y_hat your forward returned")
+            L = float(_as_shape(_call(self.loss, "loss", y_hat, self.y), (), "the loss your mse_loss returned"))
+            if _grown(L, losses[0] if losses else None):
+                run["stop"] = (L, t, losses[0] if losses else L)
+                break
+            losses.append(L)
+            dw, db = _unpack(_call(self.backward, "backward", self.X, self.y, y_hat), 2, "your backward")
+            dw = _as_shape(dw, w_shape, "the dw your backward returned")
+            db = float(_as_shape(db, (), "the db your backward returned"))
+            grads.append(np.array([float(dw), db] if self.n == 1 else np.ravel(dw)[:2], dtype=np.float64))
+            params.append((float(w - lr * dw), b - lr * db) if self.n == 1 else (w - lr * dw, b - lr * db))
+
+    def _draw(self, lr, w, b, diverged=False):
         path, losses = self.path, self.losses
         self.lines["path"].set_data(path[:, 0], path[:, 1])
         self.lines["start"].set_data(path[:1, 0], path[:1, 1])
         arrow = self.lines["arrow"]
-        if len(path) and np.all(np.isfinite(self.gradient)):
+        step = -lr * self.gradient
+        if len(path) and not diverged and np.all(np.isfinite(step)) and self._in_view(path[-1]) \
+                and self._in_view(path[-1] + step):
             arrow.set_offsets(path[-1:])
-            step = -lr * self.gradient
             arrow.set_UVC([step[0]], [step[1]])
             arrow.set_visible(True)
-        else:
+        else:  # no next step to show, or one that would cross the whole map
             arrow.set_visible(False)
         self.lines["loss"].set_data(np.arange(losses.size), losses)
         ax = self.axes["loss"]
-        ax.set_xlim(0, _step_limit(losses.size - 1))
-        ax.set_ylim(*_log_limits(losses))
+        ax.set_xlim(0, _step_limit(int(self.controls["steps"].value)))
+        ax.set_ylim(*_loss_limits(ax.get_ylim(), losses))
         fit = self.lines["fit"]
         if not len(path):
             fit.set_data([], [])
         elif self.n == 1:
             w_end, b_end = path[-1]
-            fit.set_data(self._x_line, np.ravel(self.forward(self._x_line[None, :], float(w_end), float(b_end))))
+            line = _call(self.forward, "forward", self._x_line[None, :], float(w_end), float(b_end))
+            fit.set_data(self._x_line, _as_shape(line, (1, 2), "the y_hat your forward returned")[0])
         else:
-            y_hat = self.forward(self.X, np.array([path[-1]]), b)
-            fit.set_data(self.y[0], np.ravel(y_hat))
+            y_hat = _call(self.forward, "forward", self.X, np.array([path[-1]]), b)
+            fit.set_data(self.y[0], _as_shape(y_hat, (1, self.m), "the y_hat your forward returned")[0])
+
+    def _in_view(self, point):
+        (lo0, hi0), (lo1, hi1) = self._view
+        return bool(lo0 <= point[0] <= hi0 and lo1 <= point[1] <= hi1)
+
+    def _stop_text(self, L, t, first, lr):
+        if t == 0:
+            return "error", (f"the loss at the start is {L:.3g}, not a finite number: check that your forward "
+                             "and loss return finite numbers")
+        if math.isnan(L):
+            return "error", (f"the loss became NaN at step {t}: check your backward (does it return NaN or "
+                             "infinity?); the plots stop there")
+        return "warn", (f"the loss grew past a million times its start at step {t}: η = {lr:.3g} is too large, "
+                        "the steps overshoot further and further (the plots stop there)")
 
     def _clear(self):
         self.path, self.losses, self.gradient = np.empty((0, 2)), np.empty(0), np.full(2, np.nan)
@@ -538,11 +748,11 @@ class NetworkExplorer(_Explorer):
             ax = self.axes["units"]
             self.lines["units"] = [ax.plot([], [], "--", linewidth=1)[0] for _ in range(max_units)]
             (self.lines["sum"],) = ax.plot([], [], color="tab:red", linewidth=2)
-            ax.set(xlabel="x", xlim=(self.X.min(), self.X.max()))
+            ax.set(xlabel="x", xlim=(self.X.min(), self.X.max()), ylim=ylim)
             ax.set_title("units $w_{2,j}\\,\\sigma(W_{1,j} x + b_{1,j})$ and their sum + $b_2$", fontsize="medium")
         ax = self.axes["loss"]
         (self.lines["loss"],) = ax.plot([], [], color="tab:blue")
-        ax.set_yscale("log")
+        _log_axis(ax)
         ax.set(xlabel="step", ylabel="loss")
         ax.set_title("training curve", fontsize="medium")
 
@@ -556,9 +766,7 @@ class NetworkExplorer(_Explorer):
                                               description="hidden units k", style=style, layout=wide)
         c["init_scale"] = widgets.FloatSlider(value=init_scale, min=0.0, max=2.0, step=0.05,
                                               description="initial scale", style=style, layout=wide)
-        c["learning_rate"] = widgets.FloatLogSlider(value=learning_rate, base=10, min=-3, max=0.5, step=0.01,
-                                                    readout_format=".3g", description="learning rate η",
-                                                    style=style, layout=wide)
+        c["learning_rate"] = _rate_slider(learning_rate, style=style, layout=wide)
         c["steps"] = widgets.IntSlider(value=steps, min=0, max=max_steps, step=10, description="steps",
                                        style=style, layout=wide)
         c["seed"] = widgets.IntSlider(value=seed, min=0, max=max(9, seed), description="random start",
@@ -574,6 +782,8 @@ class NetworkExplorer(_Explorer):
         ])
         self.losses = np.empty(0)
         self.params = {}
+        self._loss_ylim = None  # the first run with a loss sets it; later ones only widen it
+        self._runs = _Runs()
         self.update()
 
     def _fwd(self, X, params):
@@ -592,32 +802,65 @@ class NetworkExplorer(_Explorer):
         return {key: _as_shape(grads[key], np.shape(params[key]), f"the d{key} your backward returned")
                 for key in params}
 
+    @property
+    def learning_rate(self) -> float:
+        """The learning rate the run uses: the slider's value to three significant digits, as its readout shows."""
+        return _round_sig(self.controls["learning_rate"].value)
+
     def _compute(self):
         c = self.controls
-        k, scale = int(c["hidden_units"].value), float(c["init_scale"].value)
-        lr, steps = float(c["learning_rate"].value), int(c["steps"].value)
-        params = self.init(1, k, scale=scale, rng=as_rng(int(c["seed"].value)))
-        params = {key: np.array(value, dtype=np.float64) for key, value in params.items()}
-        losses, stopped = [], None
-        with np.errstate(all="ignore"):
-            for t in range(steps + 1):
-                y_hat, cache = self._fwd(self.X, params)
-                L = float(_as_shape(_call(self.loss, "loss", y_hat, self.y), (), "the loss"))
-                if not np.isfinite(L):
-                    stopped = t
-                    break
-                losses.append(L)
-                if t == steps:
-                    break
-                grads = self._bwd(y_hat, params, cache)
-                params = {key: params[key] - lr * grads[key] for key in params}
-            self.losses, self.params = np.array(losses), params
+        k, scale = int(c["hidden_units"].value), round(float(c["init_scale"].value), 2)
+        lr, steps, seed = self.learning_rate, int(c["steps"].value), int(c["seed"].value)
+        key = (self.forward, self.backward, self.loss, self._act, self.init, k, scale, seed, lr)
+        run = self._runs.get_or_make(key, lambda: self._start(k, scale, seed))
+        self._extend(run, steps, lr)
+        T = min(steps, len(run["losses"]) - 1)
+        self.losses = np.array(run["losses"][:T + 1])
+        self.params = run["params"][max(T, 0)]
+        stopped = run["stop"] if run["stop"] is not None and run["stop"][1] <= steps else None
+        if T >= 0:
             self._draw(k)
+        else:
+            self._clear()
         if stopped is not None:
-            return (f"the loss became infinite at step {stopped}: η = {lr:.3g} is too large, "
-                    "try a smaller learning rate")
-        return (f"k = {k} hidden units, initial scale {scale:.2f}, η = {lr:.3g}: "
-                f"loss {losses[-1]:.4g} after {steps} steps")
+            L, t = stopped
+            if t == 0:
+                return "error", (f"the loss at the start is {L:.3g}, not a finite number: check that your "
+                                 "forward and loss return finite numbers")
+            if math.isnan(L):
+                return "error", (f"the loss became NaN at step {t}: check your backward (does it return NaN or "
+                                 "infinity?); the plots stop there")
+            return "warn", (f"the loss grew past a million times its start at step {t}: η = {lr:.3g} is too "
+                            "large, try a smaller learning rate (the plots stop there)")
+        text = (f"k = {k} hidden units, initial scale {scale:.2f}, η = {lr:.3g}: "
+                f"loss {self.losses[-1]:.4g} after {steps} steps")
+        if self.losses[-1] > self.losses[0]:
+            return "warn", text + f". The loss grew: η = {lr:.3g} is too large"
+        return text
+
+    def _start(self, k, scale, seed):
+        params = _call(lambda: self.init(1, k, scale=scale, rng=as_rng(seed)), "init_params")
+        if not isinstance(params, dict) or not {"W1", "b1", "w2", "b2"} <= set(params):
+            raise StudentCodeError('your init_params should return a dict with keys "W1", "b1", "w2", "b2"')
+        shapes = {"W1": (k, 1), "b1": (k, 1), "w2": (1, k), "b2": ()}
+        params = {key: _as_shape(params[key], shape, f"the {key} your init_params returned")
+                  for key, shape in shapes.items()}
+        return {"params": [params], "losses": [], "stop": None}
+
+    def _extend(self, run, steps, lr):
+        """Train ``run`` on until it holds ``steps`` updates (or stopped): only the steps not yet computed."""
+        history, losses = run["params"], run["losses"]
+        while len(losses) <= steps and run["stop"] is None:
+            t = len(losses)
+            params = history[t]
+            y_hat, cache = self._fwd(self.X, params)
+            L = float(_as_shape(_call(self.loss, "loss", y_hat, self.y), (), "the loss"))
+            if _grown(L, losses[0] if losses else None):
+                run["stop"] = (L, t)
+                break
+            losses.append(L)
+            grads = self._bwd(y_hat, params, cache)  # also after the last step: a later run goes on from there
+            history.append({key: params[key] - lr * grads[key] for key in params})
 
     def _draw(self, k):
         y_grid, cache = self._fwd(self._grid, self.params)
@@ -625,10 +868,11 @@ class NetworkExplorer(_Explorer):
         self.lines["fit"].set_data(x, y_grid[0])
         self.lines["loss"].set_data(np.arange(self.losses.size), self.losses)
         ax = self.axes["loss"]
-        ax.set_xlim(0, _step_limit(self.losses.size - 1))
-        ax.set_ylim(*_log_limits(self.losses))
+        ax.set_xlim(0, _step_limit(int(self.controls["steps"].value)))
+        ax.set_ylim(*_loss_limits(self._loss_ylim, self.losses))
+        self._loss_ylim = ax.get_ylim()
         if self.show_units:
-            A = np.asarray(cache.get("A", cache["Z"]), dtype=np.float64)
+            A = _as_shape(cache.get("A", cache["Z"]), (k, x.size), 'the cache["A"] your forward returned')
             parts = np.asarray(self.params["w2"]).reshape(-1, 1) * A
             for j, line in enumerate(self.lines["units"]):
                 line.set_visible(j < k)
@@ -636,9 +880,10 @@ class NetworkExplorer(_Explorer):
             self.lines["sum"].set_data(x, y_grid[0])
             lo = min(float(parts.min()), float(y_grid.min()))
             hi = max(float(parts.max()), float(y_grid.max()))
-            if np.isfinite(lo) and np.isfinite(hi):
-                pad = 0.1 * (hi - lo) + 1e-3
-                self.axes["units"].set_ylim(lo - pad, hi + pad)
+            if np.isfinite(lo) and np.isfinite(hi):  # only widened, within ten times the data's range
+                ax, (y0, y1) = self.axes["units"], self.axes["fit"].get_ylim()
+                lo, hi = _round_limits(max(lo, y0 - 10 * (y1 - y0)), min(hi, y1 + 10 * (y1 - y0)))
+                ax.set_ylim(min(lo, ax.get_ylim()[0]), max(hi, ax.get_ylim()[1]))
 
     def _clear(self):
         self.losses, self.params = np.empty(0), {}

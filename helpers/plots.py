@@ -136,8 +136,10 @@ def plot_trajectory(path, *, ax=None, color: str = "tab:red", label: str | None 
     quiver = None
     if arrows and len(path) > 1:
         steps = np.diff(path, axis=0)
+        # heads wide and long enough to read at a lesson's figure size, outlined in white on the dark map
         quiver = ax.quiver(path[:-1, 0], path[:-1, 1], steps[:, 0], steps[:, 1], color=color,
-                           angles="xy", scale_units="xy", scale=1, width=0.004)
+                           angles="xy", scale_units="xy", scale=1, width=0.006, headwidth=4, headlength=5,
+                           headaxislength=4.5, edgecolor="white", linewidth=0.5, zorder=3)
     return line, quiver
 
 

@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 FAKES = {
@@ -45,3 +48,21 @@ def test_the_run_exits_0_only_when_every_target_is_met(tmp_path):
     proc = _bench(tmp_path, "ok", "ok")
     assert proc.returncode == 0 and proc.stdout.rstrip().endswith("all targets met"), proc.stdout
     assert _bench(tmp_path, "ok", "missed").returncode == 1
+
+
+def test_the_explorer_benchmark_sweeps_every_slider_of_every_explorer():
+    """Every explorer of lessons 1-4 (and 9's) is measured; a sweep moves each slider to both ends of its range."""
+    from benchmarks import bench_explorer
+
+    assert {"lesson 1", "lesson 2", "lesson 3", "lesson 4", "lesson 9"} <= set(bench_explorer.EXPLORERS)
+    explorer = bench_explorer.lesson_1()
+    seen = {key: [] for key in ("learning_rate", "steps", "start0", "start1")}
+    for key, values in seen.items():
+        explorer.controls[key].observe(lambda change, values=values: values.append(change["new"]), names="value")
+    wall, cpu = bench_explorer.sweep(explorer, n=3)
+    for key, values in seen.items():
+        control = explorer.controls[key]
+        ends = (control.base ** control.min, control.base ** control.max) if key == "learning_rate" else \
+            (control.min, control.max)
+        assert min(values) == pytest.approx(ends[0]) and max(values) == pytest.approx(ends[1]), (key, values)
+    assert wall.shape == cpu.shape and wall.size >= 4 * 4 + 20 and np.all(wall > 0)  # 4 sliders, 20 presses

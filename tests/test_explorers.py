@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import re
+
+import ipywidgets as widgets
 import numpy as np
 import pytest
 from PIL import Image
@@ -311,6 +315,235 @@ def test_the_students_activation_and_mistakes_reach_the_message(bump, capsys):
     assert "the dW1 your backward returned has shape (1, 2), expected (2, 1): did you transpose it?" in \
         explorer.message.value
     assert capsys.readouterr().err == ""
+
+
+# --- every control over its whole range, with right and broken functions ------------------------
+
+def _values(control, n=5):
+    """``n`` values spread over a slider's whole range, both ends included, as the frontend can send them."""
+    if isinstance(control, widgets.FloatLogSlider):
+        return [float(control.base ** e) for e in np.linspace(control.min, control.max, n)]
+    values = np.linspace(control.min, control.max, n)
+    return [int(round(v / control.step) * control.step) if isinstance(control, widgets.IntSlider) else float(v)
+            for v in values]
+
+
+def _sliders(explorer):
+    return {key: c for key, c in explorer.controls.items() if isinstance(c, widgets.widgets.widget_float._Float)
+            or isinstance(c, widgets.IntSlider)}
+
+
+def _assert_shown(explorer, capsys, what):
+    """The callback left a message, a PNG and finite drawn losses; nothing on stdout or stderr."""
+    text = explorer.message.value
+    assert re.search(r">[^<]+<", text), f"{what}: no message"
+    assert "Traceback" not in text
+    assert bytes(explorer.image.value).startswith(PNG)
+    assert np.all(np.isfinite(np.asarray(explorer.lines["loss"].get_ydata(), dtype=float))), what
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == "", f"{what}: {out}"
+
+
+def _sweep(explorer, capsys, name):
+    """Every slider across its range, then every slider at its minimum and at its maximum together."""
+    sliders = _sliders(explorer)
+    for key, control in sliders.items():
+        start = control.value
+        for value in _values(control):
+            control.value = value  # raises if the callback does
+            _assert_shown(explorer, capsys, f"{name}: {key} = {value}")
+        control.value = start
+    for corner in ("min", "max", "min", "max"):
+        for control in sliders.values():
+            control.value = _values(control)[0 if corner == "min" else -1]
+        _assert_shown(explorer, capsys, f"{name}: every slider at its {corner}")
+    for key, control in sliders.items():
+        control.value = _values(control)[0 if key == "learning_rate" else -1]  # the others at the top
+    _assert_shown(explorer, capsys, f"{name}: the smallest learning rate, the rest at the top")
+
+
+LESSONS = {
+    "lesson 1": lambda: DescentExplorer(*helpers.make_univariate(60, w=2.0, b=-1.0, noise=0.5, rng=0),
+                                        forward=_student, backward=_student_backward, loss=_student_loss,
+                                        max_steps=60, dpi=20, grid=31),
+    "lesson 2": lambda: DescentExplorer(*helpers.make_multivariate(m=60, n=2, w=np.array([[2.0, 0.3]]), b=0.5,
+                                                                   scales=[1.0, 10.0], rng=0),
+                                        forward=lambda X, w, b: w @ X + b, backward=_backward_2,
+                                        loss=_student_loss, max_steps=60, dpi=20, grid=31,
+                                        view=((-1.5, 4.5), (-1.5, 4.5))),
+    "lesson 3": lambda: NetworkExplorer(*helpers.make_nonlinear(m=30, kind="bump", rng=0),
+                                        forward=_network_forward, backward=_network_backward, loss=_student_loss,
+                                        max_steps=60, max_units=4, dpi=20),
+    "lesson 4": lambda: NetworkExplorer(*helpers.make_nonlinear(m=30, kind="bump", rng=0),
+                                        forward=_network_forward, backward=_network_backward, loss=_student_loss,
+                                        activation=(_sigmoid, _sigmoid_prime), max_steps=60, max_units=4,
+                                        show_units=True, dpi=20),
+}
+
+
+def _backward_2(X, y, y_hat):
+    dy_hat = 2 / X.shape[1] * (y_hat - y)
+    return dy_hat @ X.T, float(np.sum(dy_hat))
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_slider_over_its_whole_range_never_raises(lesson, capsys):
+    """Each control across its range and all at their extremes: a message and a plot, never an exception;
+    a diverging run says that η is too large and reset goes back to the start."""
+    explorer = LESSONS[lesson]()
+    _sweep(explorer, capsys, lesson)
+    explorer.controls["learning_rate"].value = 10 ** explorer.controls["learning_rate"].max
+    explorer.controls["steps"].value = explorer.controls["steps"].max
+    assert "too large" in explorer.message.value, explorer.message.value
+    if "reset" in explorer.controls:
+        explorer.controls["reset"].click()
+        assert explorer.controls["steps"].value == 0 and explorer.lines["path"].get_xydata().shape == (1, 2)
+        assert "after 0 steps" in explorer.message.value
+
+
+def _broken(kind, shape_of):
+    """A student's function gone wrong: it raises, returns NaN or infinity, or returns the wrong shape."""
+    def broken(*args):
+        value = shape_of(*args)
+        if kind == "raises":
+            raise ValueError("operands could not be broadcast together")
+        if kind in ("nan", "inf"):
+            return np.full_like(np.asarray(value, dtype=float), np.nan if kind == "nan" else np.inf)
+        return np.zeros((3, 3))
+    return broken
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_broken_functions_become_a_sentence_at_every_extreme(lesson, capsys):
+    """A forward or loss that raises, gives NaN or infinity or the wrong shape: a sentence at both extremes."""
+    explorer = LESSONS[lesson]()
+    for kind in ("raises", "nan", "inf", "shape"):
+        for name in ("forward", "loss"):
+            right = getattr(explorer, name)
+            setattr(explorer, name, _broken(kind, right))
+            for corner in (0, -1):
+                for control in _sliders(explorer).values():
+                    control.value = _values(control, 3)[corner]
+                _assert_shown(explorer, capsys, f"{lesson}, {kind} {name}")
+                assert "color:#b42318" in explorer.message.value, (kind, name, explorer.message.value)
+            setattr(explorer, name, right)
+    explorer.update()
+    assert "color:#b42318" not in explorer.message.value  # and back once the functions are right
+
+
+def test_a_backward_that_returns_nan_is_named_and_the_plots_stop_there(line_data, capsys):
+    """NaN gradients after a few good steps: the message names backward, the path stops at the last good point."""
+    x, y = line_data
+    calls = []
+
+    def backward(x, y, y_hat):
+        calls.append(1)
+        dw, db = _student_backward(x, y, y_hat)
+        return (dw, db) if len(calls) < 4 else (np.nan, db)
+
+    explorer = DescentExplorer(x, y, forward=_student, backward=backward, loss=_student_loss, steps=10)
+    assert "became NaN at step 4" in explorer.message.value and "backward" in explorer.message.value
+    assert explorer.lines["path"].get_xydata().shape == (4, 2)
+    assert not explorer.lines["arrow"].get_visible()
+    _assert_shown(explorer, capsys, "NaN backward")
+
+
+def test_divergence_stops_the_plots_instead_of_overflowing(line_data):
+    """η far too large: the run stops once the loss passes a million times its start; no arrow crosses the map."""
+    x, y = line_data
+    explorer = _explorer(x, y, steps=100, learning_rate=3.0)
+    losses = explorer.lines["loss"].get_ydata()
+    assert "grew past a million times its start" in explorer.message.value
+    assert losses.max() <= 1e6 * losses[0] and len(losses) < 101
+    assert not explorer.lines["arrow"].get_visible()
+    high = explorer.axes["loss"].get_ylim()[1]
+    assert high <= 1e4 * losses[0]  # the axis keeps the start's decades; the diverging curve leaves at the top
+
+
+# --- slider values the lesson text can name ---------------------------------------------------
+
+def _frontend(control, value):
+    """The value the browser sends for ``value`` typed or dragged: snapped to the slider's step."""
+    if isinstance(control, widgets.FloatLogSlider):
+        return float(control.base ** (round(np.log10(value) / control.step) * control.step))
+    return float(control.min + round((value - control.min) / control.step) * control.step)
+
+
+def test_every_three_digit_learning_rate_is_reachable_exactly():
+    """Every learning rate with three significant digits from 0.001 to 3.16 (0.6, 0.7, 0.636, 0.0089, 0.5,
+    lesson 1's and 2's) comes out of the frontend's snapping as itself."""
+    control = _explorer(*helpers.make_univariate(20, rng=0)).controls["learning_rate"]
+    mantissas = np.arange(100, 1000) / 100
+    wanted = np.concatenate([mantissas * 10.0 ** e for e in range(-3, 1)])
+    wanted = np.array([float(f"{v:.3g}") for v in wanted if v <= 10 ** control.max])
+    snapped = control.base ** (np.round(np.log10(wanted) / control.step) * control.step)
+    got = np.array([float(f"{v:.3g}") for v in snapped])
+    np.testing.assert_array_equal(got, wanted)
+    assert {0.6, 0.7, 0.636, 0.0089, 0.5, 0.01, 0.1} <= set(wanted.tolist())
+
+
+@pytest.mark.parametrize("rate", [0.01, 0.1, 0.6, 0.7, 0.636])
+def test_lesson_1s_learning_rates_run_exactly(line_data, rate):
+    """The rates lesson 1's text names, typed or dragged: the run uses exactly that η, and says so."""
+    x, y = line_data
+    explorer = _explorer(x, y, steps=5)
+    control = explorer.controls["learning_rate"]
+    control.value = _frontend(control, rate)
+    assert explorer.learning_rate == rate
+    assert f"η = {rate:g}:" in explorer.message.value
+    np.testing.assert_allclose(explorer.lines["path"].get_xydata(), _descent(x, y, -1.0, 2.0, rate, 5)[0],
+                               rtol=1e-12)
+
+
+def test_the_start_sliders_show_the_start_the_run_uses(line_data):
+    """Lesson 1's start (-1, 2) sits on the sliders' grid, so the browser shows -1.00 and 2.00 and runs from there."""
+    x, y = line_data
+    explorer = _explorer(x, y, start=(-1.0, 2.0))
+    for key, value in (("start0", -1.0), ("start1", 2.0)):
+        control = explorer.controls[key]
+        assert _frontend(control, control.value) == pytest.approx(value, abs=1e-12)
+        assert control.readout_format == ".2f"
+    assert explorer.start == (-1.0, 2.0)
+    np.testing.assert_allclose(explorer.lines["path"].get_xydata()[0], [-1.0, 2.0])
+    explorer.controls["start0"].value = _frontend(explorer.controls["start0"], 0.4)
+    assert explorer.start[0] == 0.4 and explorer.lines["path"].get_xydata()[0, 0] == 0.4
+
+
+def _pixels(explorer):
+    explorer._render()
+    with Image.open(io.BytesIO(bytes(explorer.image.value))) as image:
+        return np.asarray(image.convert("RGB"), dtype=int)
+
+
+def test_the_next_step_arrow_is_visible_at_the_lessons_size(line_data):
+    """The white arrow at the lesson's figure size: it covers a few hundred pixels, its head wider than its shaft."""
+    x, y = line_data
+    explorer = _explorer(x, y, steps=0, learning_rate=0.1)
+    arrow = explorer.lines["arrow"]
+    assert arrow.get_visible()
+    with_arrow = _pixels(explorer)
+    arrow.set_visible(False)
+    rows, cols = np.nonzero(np.any(with_arrow != _pixels(explorer), axis=2))
+    assert rows.size >= 150, f"the arrow covers {rows.size} pixels"
+    # across the arrow (it points mostly left-right or up-down), its widest part is the head
+    extent = min(np.ptp(rows), np.ptp(cols)) + 1
+    assert extent >= 9, f"the arrow is {extent} pixels across at its widest"
+
+
+def test_the_lessons_step_arrows_have_visible_heads(line_data):
+    """plot_trajectory at lesson 1's figure size (15 x 4.2 in, three maps): each arrowhead is at least 7 pixels
+    wide, on top of the path."""
+    import matplotlib.pyplot as plt
+
+    x, y = line_data
+    path, _ = _descent(x, y, -1.0, 2.0, 0.1, 8)
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2), dpi=100)
+    _, quiver = helpers.plot_trajectory(path, ax=axes[1])
+    fig.canvas.draw()
+    verts = quiver.get_transform().transform(quiver._make_verts(quiver.XY, quiver.U, quiver.V, quiver.angles)[0])
+    head = np.linalg.norm(verts[2] - verts[4])  # from barb to barb of the first head (verts[3] is its tip), pixels
+    assert head >= 7, f"arrowheads only {head:.1f} pixels wide (they were 4 before)"
+    assert quiver.get_zorder() > axes[1].lines[0].get_zorder()
 
 
 # --- animation ---------------------------------------------------------------------------------
