@@ -37,9 +37,9 @@ from coursetools.mistakes import library
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = nbs.solution_notebooks(ROOT)
 # Lessons some graded cells of which a function of helpers still answers.
-STILL_ANSWERABLE = {"04-two-layer-sigmoid", "05-backprop-by-hand", "07-beyond-gradients", "09-deep-networks"}
+STILL_ANSWERABLE = {"04-two-layer-sigmoid", "05-backprop-by-hand", "07-beyond-gradients"}
 # Lessons whose checks still compute the right answer themselves instead of reading fixtures.
-NOT_CONVERTED = {"05-backprop-by-hand", "06-optimizers", "07-beyond-gradients", "09-deep-networks"}
+NOT_CONVERTED = {"05-backprop-by-hand", "06-optimizers", "07-beyond-gradients"}
 UNGRADED = {"10-practice"}  # no graded cells: nothing to answer, no mistakes, no hidden tests
 CONVERTED = [p.parent.name for p in SOURCES if p.parent.name not in NOT_CONVERTED | UNGRADED]
 SECONDS = 3  # one substituted function gets this long to pass a test cell
