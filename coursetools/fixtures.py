@@ -31,7 +31,7 @@ from .mistakes import library
 
 ROOT = Path(__file__).resolve().parent.parent
 
-__all__ = ["Call", "ReleaseError", "build", "calls", "drift", "fixture_paths", "solution_namespace", "write"]
+__all__ = ["Call", "ReleaseError", "build", "calls", "drift", "fixture_paths", "given", "solution_namespace", "write"]
 
 
 class ReleaseError(RuntimeError):
@@ -147,6 +147,21 @@ def _support_modules(folder: str):
             sys.modules.pop(stem, None)
 
 
+def given(nb) -> dict:
+    """Functions a lesson's notebook gives the student outside its exercises (lesson 9's sigmoid), which its
+    checks pass to the student's function as tables: ``GIVEN`` of the mistake modules of its checks."""
+    found = {}
+    for lesson in sorted({c.module.rsplit(".", 1)[-1] for c in calls(nb)}):
+        try:
+            module = importlib.import_module(f"{__package__}.mistakes.{lesson}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__package__}.mistakes.{lesson}":
+                raise
+            continue
+        found.update(getattr(module, "GIVEN", {}))
+    return found
+
+
 class _Recorder:
     """Wraps a solution function: answers as it does and records each call's arguments and result."""
 
@@ -203,6 +218,8 @@ class _Lesson:
         self.path = Path(root) / "solutions" / assignment / f"{assignment}.ipynb"
         self.nb = nbs.read(self.path)
         self.namespace = solution_namespace(self.nb, assignment.replace("-", "_"), self.path.parent)
+        for name, fn in given(self.nb).items():
+            self.namespace.setdefault(name, fn)
         self.differs: dict[tuple, bool] = {}
 
     def entry(self, call: Call, params: dict, *, visible: bool) -> dict:

@@ -20,6 +20,8 @@ lesson's exercises.
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 
 import numpy as np
@@ -151,12 +153,14 @@ def unflatten(theta, like: dict) -> dict:
     L = _depth(like)
     keys = [f"{kind}{layer}" for layer in range(1, L + 1) for kind in "Wb"]
     shapes = [np.shape(like[key]) for key in keys]
-    p = sum(int(np.prod(shape)) for shape in shapes)
-    theta = check_array("theta", theta, (p,), finite=False)
+    sizes = [math.prod(shape) for shape in shapes]
+    p = sum(sizes)
+    if not (isinstance(theta, np.ndarray) and theta.dtype == np.float64 and theta.shape == (p,)):
+        theta = check_array("theta", theta, (p,), finite=False)
+    theta = theta.copy()  # one private copy: the pieces below are views of it, never of the caller's theta
     out, start = {}, 0
-    for key, shape in zip(keys, shapes):
-        size = int(np.prod(shape))
-        out[key] = theta[start:start + size].reshape(shape).copy()
+    for key, shape, size in zip(keys, shapes, sizes):
+        out[key] = theta[start:start + size].reshape(shape)
         start += size
     return out
 
@@ -239,14 +243,20 @@ def _depth(params) -> int:
     """The number of layers L of a dict holding exactly W1, b1, ..., WL, bL."""
     if not isinstance(params, dict) or not params:
         raise TypeError(f"params: expected a dict {{'W1': ..., 'b1': ..., ...}}, received {type(params).__name__}")
+    return _depth_of_keys(tuple(params))
+
+
+@functools.lru_cache(maxsize=64)
+def _depth_of_keys(keys: tuple) -> int:
+    """:func:`_depth` for the dict's keys (a training loop asks about the same keys at every step)."""
     layers = set()
-    for key in params:
+    for key in keys:
         match = _KEY.fullmatch(str(key))
         if not match:
             raise ValueError(f"params: unexpected key {key!r}; the keys are W1, b1, W2, b2, ..., WL, bL")
         layers.add(int(match.group(2)))
     L = max(layers)
-    missing = [f"{kind}{layer}" for layer in range(1, L + 1) for kind in "Wb" if f"{kind}{layer}" not in params]
+    missing = [f"{kind}{layer}" for layer in range(1, L + 1) for kind in "Wb" if f"{kind}{layer}" not in keys]
     if missing:
         raise ValueError(f"params: a network of {L} layers needs W1, b1, ..., W{L}, b{L}; missing {missing}")
     return L

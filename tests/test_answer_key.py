@@ -5,10 +5,9 @@
    names) whose signature accepts the exercise's arguments is put in place of the student's function,
    and the cell must fail. Lessons some of whose cells a helpers function still answers are listed in
    ``STILL_ANSWERABLE`` and expected to fail this test (strict xfail), so the count stays visible: on
-   the last count, 2 of the 46 graded cells of lessons 1-8 (04: sigmoid and sigmoid_derivative, answered
-   by ``helpers.checks.deep._sigmoid`` / ``_sigmoid_prime``, lesson 9's reference), down from 27, plus 06's
-   four step functions (``helpers.optimizers``), which this test missed until it passed an exercise's
-   required keyword-only arguments (``learning_rate``).
+   the last count none of the 53 graded cells of lessons 1-9 (27 of 46 cells of lessons 1-8 before the
+   checks read fixtures; the substitution passes an exercise's required keyword-only arguments, such as
+   lesson 6's ``learning_rate``).
 2. The mistake library (``coursetools/mistakes``) is the course's corpus of wrong implementations:
    every one is caught by the visible test cells of its exercise, and at least 90% are named (the
    failure says the mistake's message).
@@ -38,11 +37,11 @@ from coursetools.mistakes import library
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = nbs.solution_notebooks(ROOT)
-# Lessons some graded cells of which a function of helpers still answers (04: the sigmoid of
-# helpers/checks/deep.py; 06: helpers.optimizers' momentum/nesterov/rmsprop/adam_step).
-STILL_ANSWERABLE = {"04-two-layer-sigmoid", "06-optimizers", "09-deep-networks"}
-# Lessons whose checks still compute the right answer themselves instead of reading fixtures.
-NOT_CONVERTED = {"09-deep-networks"}
+# Lessons some graded cells of which a function of helpers still answers (none: every lesson's answers are
+# in its solution notebook only; a lesson added here makes its test a strict xfail, so the count stays visible).
+STILL_ANSWERABLE: set[str] = set()
+# Lessons whose checks still compute the right answer themselves instead of reading fixtures (none).
+NOT_CONVERTED: set[str] = set()
 UNGRADED = {"10-practice"}  # no graded cells: nothing to answer, no mistakes, no hidden tests
 CONVERTED = [p.parent.name for p in SOURCES if p.parent.name not in NOT_CONVERTED | UNGRADED]
 SECONDS = 3  # one substituted function gets this long to pass a test cell

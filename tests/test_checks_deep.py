@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fixturing import on_demand
 
 import helpers
 import helpers.checks.deep as checks
@@ -25,6 +26,8 @@ from helpers.graph import Value
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "solutions" / "09-deep-networks" / "09-deep-networks.ipynb"
 MARKER = re.compile(r"^\s*(### (BEGIN|END) SOLUTION|%.*)$")
+
+fixtures_on_demand = on_demand("09-deep-networks")
 
 ACT = {
     "sigmoid": (lambda Z: 1 / (1 + np.exp(-Z)), lambda Z: np.exp(-Z) / (1 + np.exp(-Z)) ** 2),

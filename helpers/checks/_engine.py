@@ -64,6 +64,10 @@ class Check:
     compare : callable, optional
         ``compare(name, received, expected, params)``: fails (through ``fail``) when they differ, in place of
         ``assert_matches`` (the exam's shape tuples).
+    related : callable, optional
+        ``related(name, entry, params) -> {message: value}``: more fingerprints of output ``name`` taken from
+        the case's own fixture ``entry`` (the right value of another layer, stored in the wrong place); they
+        follow the mistakes of the library.
     unnamed : str
         Appended to a mismatch that no mistake or relation names.
     rtol, atol : float
@@ -88,6 +92,7 @@ class Check:
     derive: Callable | None = None
     hints: dict = field(default_factory=dict)
     compare: Callable | None = None
+    related: Callable | None = None
     unnamed: str = ""
     rtol: float = 1e-6
     atol: float = 1e-9
@@ -220,6 +225,8 @@ class Check:
                     "so that the next step can compute with it")
             _notebook_columns(fn, self.exercise, name, received, expected)
             mistakes = dict(found.get("mistakes", {}).get(name, {}))
+            if self.related is not None:
+                mistakes.update({k: v for k, v in self.related(name, found, params).items() if k not in mistakes})
             mistakes.update(_notebook_size(fn, name, expected, m))
             try:
                 assert_matches(name, received, expected, m=m, mistakes=mistakes, rtol=self.rtol, atol=self.atol)
