@@ -34,9 +34,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-__all__ = ["STUDENT_IGNORE", "SUPPORT", "Support", "TEST_CELL_TAG", "assignments", "drift", "generate",
-           "nbgrader_env", "release", "run_nbgrader", "support_drift", "support_module", "tag_test_cells",
-           "write_support"]
+__all__ = [
+    "STUDENT_IGNORE",
+    "SUPPORT",
+    "TEST_CELL_TAG",
+    "Support",
+    "assignments",
+    "drift",
+    "generate",
+    "nbgrader_env",
+    "release",
+    "run_nbgrader",
+    "support_drift",
+    "support_module",
+    "tag_test_cells",
+    "write_support",
+]
 
 # nbgrader's default CourseDirectory.ignore, plus the hidden fixtures: never in a student version.
 STUDENT_IGNORE = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.hidden.json"]
