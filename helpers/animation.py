@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.animation import FuncAnimation, PillowWriter
 from matplotlib.figure import Figure
 
-from ._checks import check_array, check_scalar
+from ._validate import check_array, check_scalar
 from .plots import plot_loss_contours
 
 __all__ = ["animate_descent", "save_descent_animation"]

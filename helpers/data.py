@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_rng, check_array, check_scalar
+from ._validate import as_rng, check_array, check_scalar
 
 __all__ = [
     "make_classification",

@@ -26,7 +26,7 @@ import re
 
 import numpy as np
 
-from ._checks import as_rng, check_array, check_scalar, format_shape
+from ._validate import as_rng, check_array, check_scalar, format_shape
 
 __all__ = ["flatten", "init_params", "layer_sizes", "plot_decision_regions", "unflatten"]
 

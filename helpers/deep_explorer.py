@@ -17,7 +17,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from ._checks import as_rng, check_array, check_scalar
+from ._validate import as_rng, check_array, check_scalar
 from .deep import init_params
 from .explorers import StudentCodeError, _as_shape, _call, _Explorer, _log_limits, _step_limit
 

@@ -47,7 +47,7 @@ from matplotlib.ticker import LogLocator, NullFormatter
 from matplotlib.transforms import Bbox
 from PIL import Image
 
-from ._checks import as_rng, check_array, format_shape
+from ._validate import as_rng, check_array, format_shape
 from .feedback import diagnose
 from .plots import plot_loss_contours
 from .surfaces import linear_mse_surface

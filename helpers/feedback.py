@@ -29,7 +29,7 @@ import contextlib
 
 import numpy as np
 
-from ._checks import format_shape
+from ._validate import format_shape
 
 __all__ = ["assert_matches", "describe_mismatch", "diagnose", "fail", "requires_exercise"]
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import as_rng, check_scalar, format_shape
+from ._validate import as_rng, check_scalar, format_shape
 from .feedback import describe_mismatch
 
 __all__ = ["GradCheckReport", "check_gradients", "gradient_check", "numerical_gradient"]

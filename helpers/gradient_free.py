@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_rng, check_array, check_scalar
+from ._validate import as_rng, check_array, check_scalar
 from .progress import progress as _progress
 
 __all__ = [

@@ -47,7 +47,7 @@ from __future__ import annotations
 import math
 import numbers
 
-from ._checks import check_scalar
+from ._validate import check_scalar
 
 __all__ = [
     "Value",

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_rng, check_array, check_scalar, check_theta
+from ._validate import as_rng, check_array, check_scalar, check_theta
 
 __all__ = ["TwoLayerProblem", "flatten", "n_params", "unflatten"]
 

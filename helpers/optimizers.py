@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import check_array, check_scalar
+from ._validate import check_array, check_scalar
 
 __all__ = ["Optimizer", "Run", "minimize"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_array
+from ._validate import check_array
 
 __all__ = [
     "plot_fit",

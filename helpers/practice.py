@@ -50,7 +50,7 @@ from fractions import Fraction
 import ipywidgets as widgets
 import numpy as np
 
-from ._checks import as_rng, check_scalar, format_shape
+from ._validate import as_rng, check_scalar, format_shape
 from .graph import Value
 
 __all__ = ["KINDS", "Blank", "Practice", "Problem", "Verdict", "check_answers", "new_number", "parse_answer",

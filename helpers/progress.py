@@ -10,7 +10,7 @@ iterable untouched and writes nothing anywhere.
 
 from __future__ import annotations
 
-from ._checks import check_scalar
+from ._validate import check_scalar
 
 __all__ = ["progress"]
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_array, check_scalar
+from ._validate import check_array, check_scalar
 
 __all__ = ["linear_mse_surface", "loss_surface"]
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import check_scalar
+from ._validate import check_scalar
 
 __all__ = ["DivergenceError", "History", "gradient_descent"]
 

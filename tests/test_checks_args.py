@@ -1,11 +1,11 @@
-"""The argument checks of ``helpers._checks``: right values pass, wrong ones raise a precise message."""
+"""The argument checks of ``helpers._validate``: right values pass, wrong ones raise a precise message."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from helpers._checks import as_rng, check_array, check_scalar, format_shape
+from helpers._validate import as_rng, check_array, check_scalar, format_shape
 
 # --------------------------------------------------------------------------- format_shape
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import format_shape
+from .._validate import format_shape
 from ..feedback import fail
 
 __all__ = ["call", "call_on_copies", "number", "passed", "unpack"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._checks import format_shape
+from .._validate import format_shape
 from ..feedback import assert_matches, diagnose, fail
 from . import _fixtures
 

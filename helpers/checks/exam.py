@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_rng, format_shape
+from .._validate import as_rng, format_shape
 from ..feedback import fail
 from ._common import call, number, passed, unpack
 from ._engine import Check

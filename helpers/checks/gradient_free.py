@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_rng, check_scalar, format_shape
+from .._validate import as_rng, check_scalar, format_shape
 from ..feedback import fail
 from ._common import call, passed
 from ._engine import Check

@@ -24,7 +24,7 @@ mistake. Nothing here computes an answer.
 
 from __future__ import annotations
 
-from .._checks import as_rng, check_scalar, format_shape
+from .._validate import as_rng, check_scalar, format_shape
 from ._common import call, passed, unpack
 from ._common import number as _one_number
 from ._engine import Check

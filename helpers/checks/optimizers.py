@@ -38,7 +38,7 @@ import inspect
 
 import numpy as np
 
-from .._checks import as_rng, check_scalar, format_shape
+from .._validate import as_rng, check_scalar, format_shape
 from ..feedback import fail
 from ._common import call, passed, unpack
 from ._engine import Check

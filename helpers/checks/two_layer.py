@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_rng, check_scalar, format_shape
+from .._validate import as_rng, check_scalar, format_shape
 from ..feedback import fail
 from ._common import call, passed, unpack
 from ._common import number as _number

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_rng, format_shape
+from .._validate import as_rng, format_shape
 from ..data import make_univariate
 from ..feedback import fail
 from ._common import call, passed, unpack
