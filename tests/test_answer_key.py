@@ -5,8 +5,8 @@
    names) whose signature accepts the exercise's arguments is put in place of the student's function,
    and the cell must fail. Lessons some of whose cells a helpers function still answers are listed in
    ``STILL_ANSWERABLE`` and expected to fail this test (strict xfail), so the count stays visible: on
-   the last count none of the 53 graded cells of lessons 1-9 (27 of 46 cells of lessons 1-8 before the
-   checks read fixtures; the substitution passes an exercise's required keyword-only arguments, such as
+   the last count none of the 67 graded test cells of lessons 1-9 (27 of the 46 cells lessons 1-8 had before
+   the checks read fixtures; the substitution passes an exercise's required keyword-only arguments, such as
    lesson 6's ``learning_rate``).
 2. The mistake library (``coursetools/mistakes``) is the course's corpus of wrong implementations:
    every one is caught by the visible test cells of its exercise, and at least 90% are named (the
