@@ -698,6 +698,22 @@ def _fragment(line: str) -> str:
     return line[2:-2] if len(line) >= 12 else line
 
 
+CAP_LINES, CAP_CHARS = 2000, 1 << 20
+
+
+def _cap(text: str) -> str:
+    """``text`` cut to its first :data:`CAP_LINES` lines and :data:`CAP_CHARS` characters, saying so.
+
+    nbgrader's ``LimitOutput`` keeps fewer lines than this when the grade is recorded; cutting here first
+    keeps the search for hidden-test quotes fast however much a notebook prints (a flood of output costs
+    the grader seconds, not minutes).
+    """
+    if len(text) <= CAP_CHARS and text.count("\n") <= CAP_LINES:
+        return text
+    kept = "".join(text.splitlines(True)[:CAP_LINES])[:CAP_CHARS]
+    return kept + f"\n[the grader kept the first {len(kept):,} of the {len(text):,} characters of this output]\n"
+
+
 def _remove_leaks(nb, events):
     """Cut out of every output each line that quotes a hidden test (a notebook that printed one, verbatim or
     reversed, base64- or hex-encoded), and report it."""
@@ -706,6 +722,7 @@ def _remove_leaks(nb, events):
         return
 
     def clean(text):
+        text = _cap(text)
         kept = [t for t in text.splitlines(True) if not _quotes(t, lines)]
         runs = [t for t in kept if _RUN.fullmatch(t.strip())]
         if len(runs) > 1 and _quotes("".join(t.strip() for t in runs), lines):  # an encoding wrapped over lines

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
@@ -20,12 +19,12 @@ from fixturing import on_demand
 import helpers
 import helpers.checks.deep as checks
 from coursetools import notebooks as nbs
+from coursetools.fixtures import solution_namespace
 from coursetools.mistakes import library
 from helpers.graph import Value
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "solutions" / "09-deep-networks" / "09-deep-networks.ipynb"
-MARKER = re.compile(r"^\s*(### (BEGIN|END) SOLUTION|%.*)$")
 
 fixtures_on_demand = on_demand("09-deep-networks")
 
@@ -40,14 +39,7 @@ ACT = {
 @pytest.fixture(scope="module")
 def solution():
     """The solution notebook's first cell and solution cells, run in one namespace: its functions by name."""
-    nb = nbs.read(SOURCE)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    cells = [code[0]] + [c for c in code if nbs.nbgrader_meta(c).get("solution")]
-    namespace = {}
-    for cell in cells:
-        source = "\n".join(line for line in cell.source.splitlines() if not MARKER.match(line))
-        exec(compile(source, str(SOURCE), "exec"), namespace)
-    return namespace
+    return solution_namespace(nbs.read(SOURCE), folder=SOURCE.parent)  # its support module lesson06.py too
 
 
 VISIBLE = {

@@ -330,3 +330,23 @@ def test_hidden_test_lines_are_cut_from_outputs_verbatim_reversed_base64_or_hex(
     events = []
     sandbox._remove_leaks(nb, events)
     assert nb.cells[0].outputs[0].text == "ok line\nc2VlZD0xMSwgbT04\n" and events == []
+
+
+def test_a_flood_of_output_is_cut_to_the_cap_before_hidden_lines_are_looked_for():
+    """50 MB printed after a hidden line: the line goes, the output keeps its first CAP_CHARS characters and
+    says so, and the search reads only those (it would take minutes over the whole flood)."""
+    hidden = "helpers.checks.univariate.check_forward(forward, seed=11, m=8)"
+    cell = _test_cell(f'"""t"""\nprint(1)\n### BEGIN HIDDEN TESTS\n{hidden}\n### END HIDDEN TESTS', "test_x")
+    nb = _notebook(cell)
+    flood = ("x = 1  # an honest line of output\n" * 1_600_000)
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"{hidden}\n{flood}")]
+    events = []
+    sandbox._remove_leaks(nb, events)
+    text = nb.cells[0].outputs[0].text
+    assert hidden not in text and [e.kind for e in events] == [Kind.LEAK]
+    assert len(text) <= sandbox.CAP_CHARS + 200 and f"of the {len(hidden) + 1 + len(flood):,} characters" in text
+    assert text.startswith("x = 1  # an honest line of output\n")
+    short = _notebook(cell)  # an output under the cap is left as it is
+    short.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="ok\n" * 10)]
+    sandbox._remove_leaks(short, [])
+    assert short.cells[0].outputs[0].text == "ok\n" * 10
