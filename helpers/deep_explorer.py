@@ -19,7 +19,7 @@ import numpy as np
 
 from ._validate import as_rng, check_array, check_scalar
 from .deep import init_params
-from .explorers import StudentCodeError, _as_shape, _call, _Explorer, _log_limits, _step_limit
+from .explorers import StudentCodeError, _as_shape, _call, _Explorer, _loss_limits, _Runs, _step_limit
 
 __all__ = ["DeepExplorer"]
 
@@ -160,6 +160,8 @@ class DeepExplorer(_Explorer):
             self.image,
         ])
         self.losses, self.held_out, self.params = np.empty(0), np.empty(0), {}
+        self._runs = _Runs()  # runs by the slider values that fix them: moving back to a value trains nothing
+        self._loss_ylim = None  # the first run with a loss sets it; later ones only widen it
         self.update()
 
     def _predict(self, X, params, acts):
@@ -172,6 +174,26 @@ class DeepExplorer(_Explorer):
         c = self.controls
         depth, width, name = int(c["depth"].value), int(c["width"].value), c["activation"].value
         lam, lr = float(c["lam"].value), float(c["learning_rate"].value)
+        key = (self.forward, self.objective, self.train, self.step, self.activations[name], depth, width, lam, lr)
+        run = self._runs.get_or_make(key, lambda: self._run(depth, width, name, lam, lr))
+        self.params, self.losses, self.held_out = run["params"], run["losses"], run["held_out"]
+        losses = self.losses
+        self.lines["regions"].set_data(run["regions"])
+        self.lines["train"].set_data(np.arange(1, losses.size + 1), losses)
+        self.lines["held_out"].set_data(run["held_steps"], self.held_out)
+        ax = self.axes["loss"]
+        ax.set_xlim(0, _step_limit(self.steps))
+        # whole decades that only widen (from the first run on): the axis is drawn again only when they change
+        ax.set_ylim(*_loss_limits(self._loss_ylim, np.concatenate([losses, self.held_out])))
+        self._loss_ylim = ax.get_ylim()
+        layers = f"{depth} hidden layer{'s' if depth > 1 else ''} of {width} {name} unit{'s' if width > 1 else ''}"
+        if not np.all(np.isfinite(losses)):
+            return f"{layers}, η = {lr:.3g}: the loss became infinite: η is too large, try a smaller learning rate"
+        return (f"{layers}, λ = {lam:g}, η = {lr:.3g}: training loss {losses[-1]:.4f}, held-out loss "
+                f"{self.held_out[-1]:.4f}, {run['right']:.0%} of the held-out points right")
+
+    def _run(self, depth, width, name, lam, lr):
+        """Train the network these slider values fix with the student's ``train``; what is drawn of it."""
         sizes = [2] + [width] * depth + [1]
         acts = [self.activations[name]] * depth + [self.activations["sigmoid"]]
         start = init_params(sizes, rng=as_rng(self.seed))
@@ -193,23 +215,11 @@ class DeepExplorer(_Explorer):
                 raise StudentCodeError("your train should return (params, losses), params a dict")
             params, losses = result
             losses = _as_shape(losses, (self.steps,), "the losses your train returned")
-            self.params, self.losses = params, losses
-            self.held_out = np.array([error for step, error in held_out if step <= self.steps])
-            held_steps = np.array([step for step, _ in held_out if step <= self.steps])
             P = self._predict(self._grid, params, acts)
             right = float(np.mean((self._predict(self.X_val, params, acts) > 0.5) == (self.y_val > 0.5)))
-        self.lines["regions"].set_data(P.reshape(self._grid_shape))
-        steps = np.arange(1, losses.size + 1)
-        self.lines["train"].set_data(steps, losses)
-        self.lines["held_out"].set_data(held_steps, self.held_out)
-        ax = self.axes["loss"]
-        ax.set_xlim(0, _step_limit(self.steps))
-        ax.set_ylim(*_log_limits(np.concatenate([losses, self.held_out])))
-        layers = f"{depth} hidden layer{'s' if depth > 1 else ''} of {width} {name} unit{'s' if width > 1 else ''}"
-        if not np.all(np.isfinite(losses)):
-            return f"{layers}, η = {lr:.3g}: the loss became infinite: η is too large, try a smaller learning rate"
-        return (f"{layers}, λ = {lam:g}, η = {lr:.3g}: training loss {losses[-1]:.4f}, held-out loss "
-                f"{self.held_out[-1]:.4f}, {right:.0%} of the held-out points right")
+        return {"params": params, "losses": losses, "regions": P.reshape(self._grid_shape), "right": right,
+                "held_out": np.array([error for step, error in held_out if step <= self.steps]),
+                "held_steps": np.array([step for step, _ in held_out if step <= self.steps])}
 
     def _clear(self):
         self.losses, self.held_out, self.params = np.empty(0), np.empty(0), {}
