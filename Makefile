@@ -61,7 +61,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 # One pytest worker per core; a notebook's cells (nbval) and a test file's fixtures stay on one worker.
-PYTEST_ARGS ?= -n auto --dist loadfile
+# The 25 slowest tests are listed at the end, to keep `make test` under 10 minutes on 2 cores.
+PYTEST_ARGS ?= -n auto --dist loadfile --durations=25
 # The hub's browser test needs the proxy: installed here when Node.js 20+ is there (else that test skips, or fails
 # under CI, saying why).
 test: $(STAMP) lint $(if $(NODE_OK),$(PROXY))

@@ -62,7 +62,10 @@ def forkserver_setup():
 def worker_init():
     """In each worker, before its first job: Ctrl-C is ``grade``'s to handle; end when the forkserver ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
     die_with_parent()
+    if os.getppid() != parent or parent == 1:  # the forkserver died before the line above
+        os._exit(1)
 
 
 def context():

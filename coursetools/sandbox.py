@@ -293,7 +293,32 @@ def _kernel_manager_class():
                 cmd = self.box.wrap(cmd)
             return cmd
 
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            # bubblewrap's --die-with-parent is set once bwrap runs: a worker killed between the fork and that
+            # moment would leave the kernel behind. The child asks for SIGKILL with its parent before exec
+            # (kept across exec) and gives up if the parent is already gone.
+            kw.setdefault("preexec_fn", _die_with(os.getpid()))
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
     return SandboxedKernelManager
+
+
+def _die_with(parent: int):
+    """A ``preexec_fn``: the child gets SIGKILL when ``parent`` dies, and exits if it died already."""
+    prctl = None
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here: nothing is imported in the child
+
+    def preexec():
+        if prctl is not None:
+            prctl(1, 9, 0, 0, 0)  # PR_SET_PDEATHSIG, SIGKILL
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return preexec
 
 
 def _cell(source):

@@ -213,8 +213,12 @@ def test_sigkill_of_grade_leaves_no_process_and_a_rerun_cleans_up(clean, tmp_pat
     started = _run_processes(proc.pid)
     assert len(started) >= 5, started  # the forkserver, the resource tracker, two workers, their kernels
     proc.kill()
-    _none_left(started)
-    proc.communicate(timeout=10)  # nobody holds its stdout or stderr any more
+    try:
+        _none_left(started)
+        proc.communicate(timeout=10)  # nobody holds its stdout or stderr any more
+    finally:  # a failure here must not leave open pipes for the next test's warnings
+        proc.stdout.close()
+        proc.stderr.close()
     assert folder.exists()  # nothing could remove it: the next run does
     _rerun_is_clean(course, clean_scores, submitted, graded=len(STUDENTS))
     assert not folder.exists(), f"{folder} was left behind by the re-run"
