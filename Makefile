@@ -62,7 +62,7 @@ lint: $(STAMP)
 
 # One pytest worker per core; a notebook's cells (nbval) and a test file's fixtures stay on one worker.
 # The 25 slowest tests are listed at the end, to keep `make test` under 10 minutes on 2 cores.
-PYTEST_ARGS ?= -n auto --dist loadfile --durations=25
+PYTEST_ARGS ?= -n auto --dist loadfile --no-loadscope-reorder --durations=25
 # The hub's browser test needs the proxy: installed here when Node.js 20+ is there (else that test skips, or fails
 # under CI, saying why).
 test: $(STAMP) lint $(if $(NODE_OK),$(PROXY))

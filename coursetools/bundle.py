@@ -81,8 +81,12 @@ def helpers_wheel(out: Path, root: Path = ROOT) -> Path:
     return wheel
 
 
-def bundle(assignment: str, root: Path = ROOT, out: Path | None = None) -> Path:
-    """Write ``<out>/<assignment>.zip`` (default ``out``: ``<root>/bundles``) for the LMS; return its path."""
+def bundle(assignment: str, root: Path = ROOT, out: Path | None = None, wheel: Path | None = None) -> Path:
+    """Write ``<out>/<assignment>.zip`` (default ``out``: ``<root>/bundles``) for the LMS; return its path.
+
+    ``wheel`` is a helpers wheel made by :func:`helpers_wheel` (bundling several assignments builds it once);
+    by default one is built.
+    """
     root = Path(root).resolve()
     released = root / "notebooks" / assignment
     notebooks = sorted(released.glob("*.ipynb"))
@@ -95,7 +99,7 @@ def bundle(assignment: str, root: Path = ROOT, out: Path | None = None) -> Path:
              and not {".ipynb_checkpoints", "__pycache__"} & set(p.relative_to(released).parts)
              and not p.name.endswith(".hidden.json")]
     with tempfile.TemporaryDirectory() as tmp:
-        wheel = helpers_wheel(Path(tmp), root)
+        wheel = helpers_wheel(Path(tmp), root) if wheel is None else Path(wheel)
         with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             for path in files:
                 zf.write(path, f"{assignment}/{path.relative_to(released)}")

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 __all__ = [
     "execute",
+    "exercise_of",
     "exercise_points",
     "fill_stubs",
     "grade_cells",
@@ -68,20 +69,29 @@ def stub_ids(nb) -> list[str]:
             if (m := nbgrader_meta(c)).get("solution") and not m.get("grade") and c.cell_type == "code"]
 
 
-def exercise_points(nb) -> dict[str, float]:
-    """Points of each exercise: the test cells named ``test_<exercise>...``.
+def exercise_of(nb) -> dict[str, str]:
+    """grade_id of every auto-graded test cell -> the exercise it grades (``test_<exercise>...``).
 
     Raises ValueError when a test cell belongs to no exercise, since then
     nobody could say which points a wrong answer loses.
     """
     exercises = stub_ids(nb)
-    points = dict.fromkeys(exercises, 0.0)
-    for gid, pts in grade_cells(nb).items():
+    owner = {}
+    for gid in grade_cells(nb):
         owners = [e for e in exercises if gid == f"test_{e}" or gid.startswith(f"test_{e}_")]
         if not owners:
             raise ValueError(f"test cell {gid!r} belongs to no exercise: its grade_id must be "
                              f"test_<exercise> or test_<exercise>_<part>, exercises: {exercises}")
-        points[max(owners, key=len)] += pts
+        owner[gid] = max(owners, key=len)
+    return owner
+
+
+def exercise_points(nb) -> dict[str, float]:
+    """Points of each exercise: the sum over its test cells (see :func:`exercise_of`)."""
+    points = dict.fromkeys(stub_ids(nb), 0.0)
+    owner = exercise_of(nb)
+    for gid, pts in grade_cells(nb).items():
+        points[owner[gid]] += pts
     return points
 
 

@@ -286,40 +286,55 @@ def _cells(path: Path):
              c.get("metadata", {})) for c in nb["cells"]]
 
 
-def drift(root: Path = ROOT) -> list[str]:
+def drift(root: Path = ROOT, generated: Path | None = None) -> list[str]:
     """List the differences between ``notebooks/`` and a fresh generation from ``solutions/``.
 
     Compares every notebook's cells (type, source and metadata) and the set of
     files. Returns an empty list when the committed student versions are
     exactly what nbgrader generates.
+
+    Parameters
+    ----------
+    root : Path
+        The course directory.
+    generated : Path, optional
+        A folder already holding :func:`generate`'s output for every assignment
+        of ``root`` (the tests reuse the one they autograde); by default it is
+        generated into a temporary folder.
     """
     root = Path(root).resolve()
-    problems = []
+    if generated is not None:
+        return _differences(Path(generated), root / "notebooks")
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp)
         generate(fresh, root=root)
-        committed = root / "notebooks"
-        want = {p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file()}
-        have = {p.relative_to(committed) for p in committed.rglob("*") if p.is_file()
-                and ".ipynb_checkpoints" not in p.parts} if committed.is_dir() else set()
-        for rel in sorted(want - have):
-            problems.append(f"notebooks/{rel} is missing: run `make release`")
-        for rel in sorted(have - want):
-            problems.append(f"notebooks/{rel} is not generated from solutions/: remove it or add its source")
-        for rel in sorted(want & have):
-            a, b = fresh / rel, committed / rel
-            if rel.suffix != ".ipynb":
-                if a.read_bytes() != b.read_bytes():
-                    problems.append(f"notebooks/{rel} differs from solutions/: run `make release`")
-                continue
-            new, old = _cells(a), _cells(b)
-            if len(new) != len(old):
-                problems.append(f"notebooks/{rel} has {len(old)} cells, nbgrader generates {len(new)}: "
-                                "run `make release`")
-                continue
-            for i, (x, y) in enumerate(zip(new, old)):
-                if x != y:
-                    what = "type" if x[0] != y[0] else "source" if x[1] != y[1] else "metadata"
-                    problems.append(f"notebooks/{rel} cell {i}: its {what} differs from what nbgrader "
-                                    "generates: run `make release` (never edit notebooks/ by hand)")
+        return _differences(fresh, root / "notebooks")
+
+
+def _differences(fresh: Path, committed: Path) -> list[str]:
+    """The differences between a fresh generation ``fresh`` and the committed ``notebooks/`` folder."""
+    problems = []
+    want = {p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file()}
+    have = {p.relative_to(committed) for p in committed.rglob("*") if p.is_file()
+            and ".ipynb_checkpoints" not in p.parts} if committed.is_dir() else set()
+    for rel in sorted(want - have):
+        problems.append(f"notebooks/{rel} is missing: run `make release`")
+    for rel in sorted(have - want):
+        problems.append(f"notebooks/{rel} is not generated from solutions/: remove it or add its source")
+    for rel in sorted(want & have):
+        a, b = fresh / rel, committed / rel
+        if rel.suffix != ".ipynb":
+            if a.read_bytes() != b.read_bytes():
+                problems.append(f"notebooks/{rel} differs from solutions/: run `make release`")
+            continue
+        new, old = _cells(a), _cells(b)
+        if len(new) != len(old):
+            problems.append(f"notebooks/{rel} has {len(old)} cells, nbgrader generates {len(new)}: "
+                            "run `make release`")
+            continue
+        for i, (x, y) in enumerate(zip(new, old)):
+            if x != y:
+                what = "type" if x[0] != y[0] else "source" if x[1] != y[1] else "metadata"
+                problems.append(f"notebooks/{rel} cell {i}: its {what} differs from what nbgrader "
+                                "generates: run `make release` (never edit notebooks/ by hand)")
     return problems

@@ -19,16 +19,22 @@ import pytest
 
 from coursetools import notebooks as nbs
 from coursetools.__main__ import main
-from coursetools.bundle import bundle
+from coursetools.bundle import bundle, helpers_wheel
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = ["01-univariate", "08-exam-practice"]
 
 
 @pytest.fixture(scope="module")
-def bundles(tmp_path_factory):
+def bundles(tmp_path_factory, wheel):
     out = tmp_path_factory.mktemp("bundles")
-    return {a: bundle(a, out=out) for a in ASSIGNMENTS}
+    return {a: bundle(a, out=out, wheel=wheel) for a in ASSIGNMENTS}
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    """The helpers wheel, built once for the module (``pip wheel`` in an isolated build takes seconds)."""
+    return helpers_wheel(tmp_path_factory.mktemp("wheel"))
 
 
 def _body(node: ast.FunctionDef) -> str:
@@ -137,9 +143,14 @@ def test_the_body_comparison_sees_a_solution_however_it_is_written():
     assert _body(fn) in bodies
 
 
-def test_the_bundle_command_writes_the_zip(tmp_path, capsys):
-    """`coursetools bundle <assignment> --out DIR` writes DIR/<assignment>.zip; an unknown one exits 2."""
+def test_the_bundle_command_writes_the_zip(tmp_path, capsys, monkeypatch, wheel):
+    """`coursetools bundle <assignment> --out DIR` writes DIR/<assignment>.zip with the wheel (the module's, built
+    once: the fixture ``bundles`` tests the building); an unknown assignment exits 2."""
+    import coursetools.bundle
+
+    monkeypatch.setattr(coursetools.bundle, "helpers_wheel", lambda out, root: wheel)
     assert main(["bundle", "01-univariate", "--out", str(tmp_path)]) == 0
-    assert (tmp_path / "01-univariate.zip").is_file()
+    with zipfile.ZipFile(tmp_path / "01-univariate.zip") as zf:
+        assert f"wheels/{wheel.name}" in zf.namelist() and "01-univariate/01-univariate.ipynb" in zf.namelist()
     assert main(["bundle", "99-none", "--out", str(tmp_path)]) == 2
     assert "run `coursetools release` first" in capsys.readouterr().out

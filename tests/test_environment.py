@@ -200,3 +200,18 @@ def test_conda_specs_without_a_pip_equivalent_are_refused(text):
     """Alternatives, build strings and a missing name are errors, not silently dropped."""
     with pytest.raises(ValueError):
         conda_spec(text)
+
+
+def test_the_slow_files_that_make_test_starts_first_exist():
+    """conftest.SLOW_FIRST names test files by path: a renamed file would silently lose its place."""
+    import importlib.util
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("root_conftest", root / "conftest.py")
+    conftest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conftest)
+    missing = [path for path in conftest.SLOW_FIRST if not (root / path).is_file()]
+    assert not missing, f"conftest.SLOW_FIRST names files that do not exist: {missing}"
+    assert len(set(conftest.SLOW_FIRST)) == len(conftest.SLOW_FIRST)
+    assert "--no-loadscope-reorder" in (root / "Makefile").read_text(encoding="utf-8"), (
+        "without --no-loadscope-reorder xdist orders files by their number of tests and ignores SLOW_FIRST")

@@ -6,6 +6,8 @@ notebook and compares its text outputs with the committed ones.
 
 from __future__ import annotations
 
+import itertools
+import math
 import os
 import re
 import shutil
@@ -164,10 +166,43 @@ def test_first_code_cell_sets_the_seed_and_nothing_touches_sys_path(path):
     assert not any("sys.path" in src for src in code), f"{path.name} touches sys.path"
 
 
-def test_student_versions_are_exactly_what_nbgrader_generates():
-    """notebooks/ equals a fresh `nbgrader generate_assignment` of solutions/ (run `make release`)."""
-    problems = drift(ROOT)
+def _generated(graded, folder: Path) -> Path:
+    """One folder holding every assignment's fresh ``nbgrader generate_assignment`` output (made by ``graded``)."""
+    courses, _, _ = graded
+    for assignment, course in courses.items():
+        shutil.copytree(course / "notebooks" / assignment, folder / assignment)
+    return folder
+
+
+def test_student_versions_are_exactly_what_nbgrader_generates(graded, tmp_path):
+    """notebooks/ equals a fresh `nbgrader generate_assignment` of solutions/ (run `make release`).
+
+    The fresh generation is the one the autograde fixture made, one course per assignment, exactly as
+    `make release` runs it."""
+    problems = drift(ROOT, _generated(graded, tmp_path / "fresh"))
     assert not problems, "\n".join(problems)
+
+
+def test_drift_names_an_edited_cell_a_missing_file_and_a_stray_one(graded, tmp_path):
+    """The drift check itself: a student version edited by hand, a released file deleted and a file that
+    no solution generates are each named, with what to do."""
+    fresh = _generated(graded, tmp_path / "fresh")
+    course = tmp_path / "course"
+    shutil.copytree(ROOT / "notebooks", course / "notebooks")
+    edited = course / "notebooks" / "01-univariate" / "01-univariate.ipynb"
+    nb = nbs.read(edited)
+    nb.cells[3].source += "\n# edited by hand"
+    nbformat.write(nb, str(edited))
+    (fixture,) = (course / "notebooks" / "01-univariate").glob("*.fixtures.json")
+    fixture.unlink()
+    (course / "notebooks" / "02-multivariate" / "notes.txt").write_text("mine", encoding="utf-8")
+    problems = drift(course, fresh)
+    assert problems == [
+        f"notebooks/01-univariate/{fixture.name} is missing: run `make release`",
+        "notebooks/02-multivariate/notes.txt is not generated from solutions/: remove it or add its source",
+        "notebooks/01-univariate/01-univariate.ipynb cell 3: its source differs from what nbgrader generates: "
+        "run `make release` (never edit notebooks/ by hand)",
+    ], problems
 
 
 def test_fixtures_are_exactly_what_the_solutions_give():
@@ -228,6 +263,46 @@ def _run(cmd, cwd):
     return proc
 
 
+def _omissions(exercises: list[str], manual) -> dict[str, set[str]]:
+    """The answers each synthetic student leaves out, beyond the perfect and the blank one.
+
+    Each exercise is left out by some student, and for every ordered pair of
+    exercises ``(a, b)`` some student leaves out ``a`` and answers ``b``: so
+    each test cell is shown to lose its points exactly when its own exercise
+    is missing, and never because another one is. One student per exercise
+    would do; fewer do too. Give each exercise a different set of ``k//2``
+    out of ``k`` students (no such set contains another, Sperner), and let
+    each student leave out the exercises whose set holds them: for ``a`` and
+    ``b``, a student in ``a``'s set and not in ``b``'s leaves out ``a`` and
+    answers ``b``. ``k`` is the smallest with ``C(k, k//2) >= n`` (6 students
+    for 13 exercises). The manually graded answer cells are markdown that no
+    code can depend on: one more student leaves all of them out.
+    """
+    n = len(exercises)
+    k = 1
+    while math.comb(k, (k + 1) // 2) < n:
+        k += 1
+    codes = list(itertools.combinations(range(k), (k + 1) // 2))[:n]
+    out = {}
+    if n:
+        out = {f"miss-{j + 1}-of-{k}": {e for e, code in zip(exercises, codes) if j in code} for j in range(k)}
+    if manual:
+        out["miss-answers"] = set(manual)
+    return out
+
+
+def test_the_omissions_separate_every_pair_of_exercises():
+    """The plan's promise, for every size of assignment the course could have."""
+    for n in range(1, 40):
+        exercises = [f"e{i}" for i in range(n)]
+        plan = _omissions(exercises, {"q": 1.0})
+        assert plan.pop("miss-answers") == {"q"}
+        assert len(plan) <= n and all(plan.values())
+        for a in exercises:
+            for b in exercises:
+                assert any(a in leave and (a == b or b not in leave) for leave in plan.values()), (n, a, b)
+
+
 def _autograde_one(path: Path, course: Path):
     """Build a course holding only ``path``'s assignment, autograde its synthetic class; return scores and plan."""
     from nbgrader.api import Gradebook
@@ -240,8 +315,8 @@ def _autograde_one(path: Path, course: Path):
     student_nb = nbs.read(course / "notebooks" / assignment / path.name)
     questions = nbs.stub_ids(source) + list(nbs.manual_cells(source))
     students = {"perfect": set(), "blank": set(questions)}
-    for exercise in questions:
-        students[f"miss-{exercise}".replace("_", "-")] = {exercise}
+    for name, leave in _omissions(nbs.stub_ids(source), nbs.manual_cells(source)).items():
+        students[name] = leave
     plan = {}
     for student, leave in students.items():
         nb = student_nb if leave == students["blank"] else nbs.fill_stubs(student_nb, source, leave=leave)
@@ -260,7 +335,7 @@ def _autograde_one(path: Path, course: Path):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """Autograde perfect, blank and one-exercise-missing submissions of every lesson.
+    """Autograde perfect, blank and partly answered submissions of every lesson (see ``_omissions``).
 
     Exercises are the code stubs and the manually graded answer cells. Each
     assignment gets a course directory of its own, so the stock ``nbgrader
@@ -304,27 +379,24 @@ def test_autograde_gives_zero_to_an_unmodified_student_version(graded):
 
 
 def test_autograde_takes_off_exactly_the_missing_exercise(graded):
-    """Leaving one exercise unanswered loses exactly the points of that exercise's test cells."""
+    """Leaving exercises unanswered loses exactly the points of those exercises' test cells, and every other
+    test cell keeps its points (the plan of ``_omissions`` shows this for every pair of exercises)."""
     _, scores, plan = graded
     for path in SOURCES:
         nb = nbs.read(path)
         assignment = path.parent.name
-        total = sum(nbs.grade_cells(nb).values())
-        points = nbs.exercise_points(nb)
-        manual = nbs.manual_cells(nb)
+        points, owner, manual = nbs.grade_cells(nb), nbs.exercise_of(nb), nbs.manual_cells(nb)
         for (a, student), leave in plan.items():
-            if a != assignment or student in ("perfect", "blank"):
+            if a != assignment:
                 continue
-            (exercise,) = leave
             got = scores[(a, student)]
-            auto = sum(v for gid, v in got.items() if gid not in manual)
-            lost = 0.0 if exercise in manual else points[exercise]
-            assert auto == total - lost, (
-                f"{assignment}: without {exercise!r} the auto score is {auto}, expected "
-                f"{total} - {lost}; per cell: {got}")
-            for gid in manual:  # an unanswered answer cell scores 0; an answered one awaits a person
-                want = 0.0 if gid == exercise else None
-                assert got[gid] == want, f"{assignment}: without {exercise!r}, answer cell {gid} scored {got[gid]}"
+            want = {gid: 0.0 if owner[gid] in leave else pts for gid, pts in points.items()}
+            # an unanswered answer cell scores 0; an answered one awaits a person
+            want.update({gid: 0.0 if gid in leave else None for gid in manual})
+            wrong = {gid: (got.get(gid), want[gid]) for gid in want if got.get(gid) != want[gid]}
+            assert not wrong, (f"{assignment}: leaving out {sorted(leave)}, these cells scored (got, expected): "
+                               f"{wrong}")
+            assert set(got) == set(want), f"{assignment}: graded cells {sorted(got)}, expected {sorted(want)}"
 
 
 def test_student_versions_fail_only_in_test_cells_and_only_at_the_stubs(graded):
