@@ -268,11 +268,13 @@ def iterate(step, evaluate, theta0=None, *, steps: int, run: Run | None = None, 
     times, grad_evals, evals = run._times, run._grad_evals, run._evals
     limit = max_evaluations if max_evaluations is not None else math.inf
     calls = [evals[-1] if evals else 0, grad_evals[-1] if grad_evals else 0]
+    ndarray, array_equal = np.ndarray, np.array_equal
 
     def grad_fn(theta):
         calls[1] += 1
-        if theta is current:
-            return gradients[-1]
+        if theta is current or (type(theta) is ndarray and type(current) is ndarray
+                                and theta.shape == current.shape and array_equal(theta, current)):
+            return gradients[-1]  # the point just evaluated (or a copy of it): its gradient is known
         calls[0] += 1
         return evaluate(theta)[1]
 

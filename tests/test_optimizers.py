@@ -257,3 +257,22 @@ def test_minimize_stops_cleanly_when_it_diverges(recwarn):
 
 
 # --- mini-batches ------------------------------------------------------------------------------
+
+
+def test_minimize_is_the_hand_written_momentum_loop_on_the_one_engine():
+    """minimize(momentum) equals a hand-written loop, point by point, and stops with the engine's message."""
+    obj = OBJECTIVES["rosenbrock"]
+    run = op.minimize(op.Optimizer(STEPS["momentum"], learning_rate=1e-3, beta=0.9), obj, np.array([-1.0, 1.0]),
+                      steps=40)
+    theta, v, path = np.array([-1.0, 1.0]), np.zeros(2), [np.array([-1.0, 1.0])]
+    for _ in range(40):
+        v = 0.9 * v - 1e-3 * obj.grad(theta)
+        theta = theta + v
+        path.append(theta)
+    np.testing.assert_allclose(run.path, path, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(run.losses, obj.loss(np.array(path).T), rtol=1e-13)
+    from helpers.descent import Run, divergence_message
+    assert isinstance(run, Run) and run.message == ""
+    wild = op.minimize(op.Optimizer(sgd_step, learning_rate=1.0), obj, np.array([-1.0, 1.0]), steps=100)
+    assert wild.message == divergence_message(wild.diverged_loss, wild.diverged_at, 1.0)
+    assert wild.path.shape == (wild.diverged_at, 2)
