@@ -84,22 +84,6 @@ def divergence_message(loss: float, step: int, learning_rate: float | None = Non
     return f"the loss {what} at step {step}: {advice}"
 
 
-def _minus(theta, scaled_grad):
-    if isinstance(theta, dict):
-        return {key: theta[key] - scaled_grad[key] for key in theta}
-    if isinstance(theta, tuple):
-        return tuple(t - g for t, g in zip(theta, scaled_grad))
-    return theta - scaled_grad
-
-
-def _scaled(grad, factor):
-    if isinstance(grad, dict):
-        return {key: factor * g for key, g in grad.items()}
-    if isinstance(grad, tuple):
-        return tuple(factor * g for g in grad)
-    return factor * grad
-
-
 def gradient_step(learning_rate: float):
     """The step rule of plain gradient descent, ``θ ← θ − η ∇L(θ)``, for arrays, numbers, dicts or tuples of them.
 
@@ -108,7 +92,12 @@ def gradient_step(learning_rate: float):
     ({'w': array([[0.]]), 'b': 3.0}, {})
     """
     def step(theta, grad_fn, state):
-        return _minus(theta, _scaled(grad_fn(theta), learning_rate)), state
+        grad = grad_fn(theta)
+        if type(theta) is dict:
+            return {key: value - learning_rate * grad[key] for key, value in theta.items()}, state
+        if type(theta) is tuple:
+            return tuple(t - learning_rate * g for t, g in zip(theta, grad)), state
+        return theta - learning_rate * grad, state
 
     step.learning_rate = learning_rate
     return step
