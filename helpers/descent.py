@@ -252,6 +252,8 @@ def iterate(step, evaluate, theta0=None, *, steps: int, run: Run | None = None, 
     if on_divergence not in ("raise", "stop"):
         raise ValueError(f"on_divergence: expected 'raise' or 'stop', received {on_divergence!r}")
     if run is None:
+        if theta0 is None:
+            raise TypeError("iterate: expected a start theta0, or a run to extend, received neither")
         run = Run(theta0, name=name, learning_rate=learning_rate)
     params, losses, gradients = run.params, run._losses, run.gradients
     times, grad_evals, evals = run._times, run._grad_evals, run._evals

@@ -191,3 +191,10 @@ def test_nothing_in_the_student_package_is_named_like_a_graded_exercise():
                 clashes.append(f"{info.name}.{name}")
     clashes += [f"helpers.{name}" for name in vars(helpers) if name in exercises]
     assert clashes == []
+
+
+def test_iterate_needs_a_start_or_a_run_and_a_known_divergence_choice():
+    with pytest.raises(TypeError, match=r"^iterate: expected a start theta0, or a run to extend, received neither$"):
+        iterate(gradient_step(0.1), evaluate, steps=3)
+    with pytest.raises(ValueError, match=r"^on_divergence: expected 'raise' or 'stop', received 'warn'$"):
+        iterate(gradient_step(0.1), evaluate, np.zeros(2), steps=3, on_divergence="warn")
