@@ -7,7 +7,8 @@ One module per idea:
 ``helpers.gradcheck``       centered-difference gradient checks that raise
 ``helpers.surfaces``        loss over a grid of two parameters
 ``helpers.plots``           contours, 3-D surfaces, descent paths, learning curves
-``helpers.training``        gradient descent that records its path
+``helpers.descent``         the one descent engine: step rule, loop, run record, divergence
+``helpers.training``        ``descend``: gradient descent on named parameters (the lessons' demos)
 ``helpers.feedback``        precise messages for a wrong array
 ``helpers.explorers``       widgets to play with descent (import it explicitly)
 ``helpers.animation``       a descent path as a GIF or HTML animation
@@ -43,7 +44,7 @@ from .plots import (
     plot_trajectory,
 )
 from .surfaces import linear_mse_surface, loss_surface
-from .training import DivergenceError, History, gradient_descent
+from .training import DivergenceError, History, descend
 
 __all__ = [
     "DivergenceError",
@@ -51,9 +52,9 @@ __all__ = [
     "History",
     "assert_matches",
     "check_gradients",
+    "descend",
     "diagnose",
     "gradient_check",
-    "gradient_descent",
     "linear_mse_surface",
     "loss_surface",
     "make_classification",

@@ -17,9 +17,9 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
+from ._explorer_base import StudentCodeError, _as_shape, _call, _Explorer, _loss_limits, _Runs, _step_limit
 from ._validate import as_rng, check_array, check_scalar
 from .deep import init_params
-from .explorers import StudentCodeError, _as_shape, _call, _Explorer, _loss_limits, _Runs, _step_limit
 
 __all__ = ["DeepExplorer"]
 

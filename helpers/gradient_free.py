@@ -402,9 +402,11 @@ def gradient_search(step_fn, problem, theta0, *, budget: int, gradient_cost: flo
                     name: str | None = None, **hyper) -> SearchResult:
     """Run a gradient step function, charging ``gradient_cost`` loss evaluations per gradient.
 
-    Each step evaluates the loss and gradient once (the loss comes with the
-    forward pass that the gradient needs, at the point where the gradient is
-    taken); ``budget // gradient_cost`` steps fit in the budget.
+    It runs on the one descent engine (:func:`helpers.descent.iterate`): each
+    point of the path costs one evaluation of the loss and gradient (the loss
+    comes with the forward pass that the gradient needs), a look-ahead
+    (Nesterov) one more; ``budget // gradient_cost`` evaluations fit in the
+    budget. A run whose loss diverges stops there (:func:`helpers.descent.diverged`).
 
     Parameters
     ----------
@@ -424,32 +426,27 @@ def gradient_search(step_fn, problem, theta0, *, budget: int, gradient_cost: flo
     Returns
     -------
     SearchResult
-        ``evaluations`` are multiples of ``gradient_cost``.
+        ``evaluations`` are multiples of ``gradient_cost``, one entry per point of the path.
     """
+    from .descent import iterate
     from .optimizers import Optimizer
 
     budget = check_scalar("budget", budget, integer=True, minimum=1)
     gradient_cost = check_scalar("gradient_cost", gradient_cost, positive=True)
     theta = check_array("theta0", theta0, ("p",))
     opt = Optimizer(step_fn, name=name, **hyper)
-    best = [np.inf, theta.copy()]
-    bests = []
-
-    def grad_fn(th):
-        loss, g = problem.loss_and_grad(th)
-        if loss < best[0]:
-            best[0], best[1] = float(loss), np.array(th, dtype=np.float64)
-        bests.append(best[0])
-        return g
-
-    steps = int(budget // gradient_cost)
     with np.errstate(all="ignore"):
-        for _ in range(steps):
-            theta = opt.step(theta, grad_fn)
-            if not np.all(np.isfinite(theta)):
-                break
-    evaluations = np.rint(gradient_cost * np.arange(1, len(bests) + 1)).astype(int)
-    return SearchResult(opt.name, best[1], best[0], evaluations, np.array(bests))
+        run = iterate(opt.rule(), problem.loss_and_grad, theta, steps=budget, name=opt.name,
+                      max_evaluations=int(budget // gradient_cost))
+    losses = np.where(np.isnan(run.losses), np.inf, run.losses)
+    if losses.size == 0:  # the start's loss is not finite
+        return SearchResult(opt.name, theta, np.inf, np.rint(gradient_cost * np.ones(1)).astype(int),
+                            np.array([np.inf]))
+    bests = np.minimum.accumulate(losses)
+    best = int(np.argmin(losses))
+    evaluations = np.rint(gradient_cost * run.evaluations).astype(int)
+    return SearchResult(opt.name, np.array(run.params[best], dtype=np.float64), float(bests[-1]), evaluations,
+                        bests)
 
 
 def measure_gradient_cost(problem, theta, *, repeats: int = 200) -> float:

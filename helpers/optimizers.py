@@ -22,18 +22,18 @@ they are written in its solution notebook, not here, and a later lesson that nee
 a support module generated from that solution (``lesson06.py``, see ``coursetools.release.SUPPORT``).
 
 :class:`Optimizer` holds a step function, its hyperparameters and its state;
-:func:`minimize` runs one from a start and records the path, the losses, the
-gradient evaluations and the time spent.
+:func:`minimize` runs one from a start on the one descent engine
+(:func:`helpers.descent.iterate`) and returns its run record
+(:class:`helpers.descent.Run`: the path, the losses, the gradient evaluations and
+the time spent), with its divergence rule and message.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
-
 import numpy as np
 
 from ._validate import check_array, check_scalar
+from .descent import Run, iterate
 
 __all__ = ["Optimizer", "Run", "minimize"]
 
@@ -81,6 +81,13 @@ class Optimizer:
         """Forget the velocity and running means: the next step is step 1 again."""
         self.state = {}
 
+    def rule(self):
+        """This optimizer as a step rule of :mod:`helpers.descent`, ``step(theta, grad_fn, state)``.
+
+        Its memory stays in the optimizer (``state``), so the engine's state is passed on untouched.
+        """
+        return lambda theta, grad_fn, state: (self.step(theta, grad_fn), state)
+
     def step(self, theta, grad_fn) -> np.ndarray:
         """One step from ``theta`` (p,); returns the new parameters, shape (p,)."""
         theta = np.asarray(theta, dtype=np.float64)
@@ -101,40 +108,7 @@ class Optimizer:
         return new_theta
 
 
-@dataclass
-class Run:
-    """What :func:`minimize` recorded.
-
-    Attributes
-    ----------
-    name : str
-        The optimizer's name.
-    path : ndarray of shape (T + 1, p)
-        The start and the parameters after each of the ``T`` steps taken.
-    losses : ndarray of shape (T + 1,)
-        The loss at each point of the path.
-    times : ndarray of shape (T + 1,)
-        Seconds spent in the optimizer's steps (gradients included) up to each point; 0 at the start.
-    gradient_evaluations : ndarray of shape (T + 1,)
-        Calls of ``grad`` up to each point.
-    diverged_at : int or None
-        The step after which the parameters or the loss stopped being finite (the path ends before it).
-    """
-
-    name: str
-    path: np.ndarray
-    losses: np.ndarray
-    times: np.ndarray
-    gradient_evaluations: np.ndarray
-    diverged_at: int | None = None
-
-    @property
-    def final_loss(self) -> float:
-        """The last loss, or ``inf`` when the run diverged."""
-        return float("inf") if self.diverged_at is not None else float(self.losses[-1])
-
-
-def minimize(optimizer: Optimizer, objective, theta0, *, steps: int, max_loss: float = 1e12) -> Run:
+def minimize(optimizer: Optimizer, objective, theta0, *, steps: int) -> Run:
     """Run ``steps`` steps of ``optimizer`` on ``objective`` from ``theta0``; record everything.
 
     Parameters
@@ -142,21 +116,21 @@ def minimize(optimizer: Optimizer, objective, theta0, *, steps: int, max_loss: f
     optimizer : Optimizer
         Reset before the run.
     objective : object
-        With ``grad(theta) -> (p,)`` and ``loss(Theta)`` accepting a batch
-        ``Theta`` of shape (p, N) (:mod:`helpers.objectives`,
-        :class:`helpers.network.TwoLayerProblem`).
+        With ``grad(theta) -> (p,)`` and either ``loss_and_grad(theta) -> (loss, (p,))``
+        (:class:`helpers.network.TwoLayerProblem`) or ``loss(Theta)`` accepting a batch
+        ``Theta`` of shape (p, N) (:mod:`helpers.objectives`).
     theta0 : array_like of shape (p,)
         The start.
     steps : int
         Number of steps.
-    max_loss : float
-        A loss above this (or a non-finite one) counts as diverged and ends the run.
 
     Returns
     -------
     Run
-        The losses are computed after the run, on the recorded path, and are not
-        counted among the gradient evaluations or in the times.
+        ``path`` (T + 1, p), ``losses`` (T + 1,), ``times`` (T + 1,) and ``gradient_evaluations``
+        (T + 1,): the gradients the step function asked for. A run whose loss diverges
+        (:func:`helpers.descent.diverged`) ends at the last good point, with ``diverged_at`` and
+        ``message`` set and ``final_loss`` infinite.
 
     Examples
     --------
@@ -172,31 +146,14 @@ def minimize(optimizer: Optimizer, objective, theta0, *, steps: int, max_loss: f
     steps = check_scalar("steps", steps, integer=True, minimum=0)
     theta = check_array("theta0", theta0, (getattr(objective, "p", np.size(theta0)),))
     optimizer.reset()
-    calls = [0]
-
-    def grad_fn(th):
-        calls[0] += 1
-        return objective.grad(th)
-
-    path, times, evals = [theta], [0.0], [0]
-    diverged_at = None
-    elapsed = 0.0
     with np.errstate(all="ignore"):
-        for step in range(1, steps + 1):
-            start = time.perf_counter()
-            theta = optimizer.step(theta, grad_fn)
-            elapsed += time.perf_counter() - start
-            if not np.all(np.isfinite(theta)) or not np.max(np.abs(theta)) < 1e150:
-                diverged_at = step
-                break
-            path.append(theta)
-            times.append(elapsed)
-            evals.append(calls[0])
-        path = np.array(path)
-        losses = np.asarray(objective.loss(path.T), dtype=np.float64)
-    bad = np.flatnonzero(~(losses <= max_loss))
-    if bad.size:
-        diverged_at = int(bad[0]) if diverged_at is None else min(diverged_at, int(bad[0]))
-        keep = max(int(bad[0]), 1)
-        path, losses, times, evals = path[:keep], losses[:keep], times[:keep], evals[:keep]
-    return Run(optimizer.name, path, losses, np.array(times), np.array(evals), diverged_at)
+        return iterate(optimizer.rule(), _evaluator(objective), theta, steps=steps, name=optimizer.name,
+                       learning_rate=optimizer.hyper["learning_rate"])
+
+
+def _evaluator(objective):
+    """``evaluate(theta) -> (loss, grad)`` of an objective, for :func:`helpers.descent.iterate`."""
+    if hasattr(objective, "loss_and_grad"):
+        return objective.loss_and_grad
+    loss, grad = objective.loss, objective.grad
+    return lambda theta: (loss(theta[:, None])[0], grad(theta))

@@ -1,84 +1,34 @@
-"""Plain gradient descent that records its path and stops cleanly when it diverges.
+"""Plain gradient descent on named parameters, for the lessons' demos: :func:`descend`.
 
 The interface: ``loss_and_grads(params) -> (loss, grads)`` where ``params``
 and ``grads`` are dicts of arrays with the same names and shapes, e.g.
 ``{"w": w, "b": b}`` with ``w`` of shape (1, n) and ``b`` of shape (1, 1).
 
-A run whose loss becomes ``inf`` or ``nan`` is reported in one sentence
-("loss became inf at step 37; try a smaller learning rate") instead of a
-stream of numpy RuntimeWarnings: :func:`gradient_descent` raises
-:class:`DivergenceError`, or, with ``on_divergence="stop"``, returns the
-history up to the last finite step with the sentence in ``history.message``.
+:func:`descend` is a thin adapter over the one descent engine,
+:func:`helpers.descent.iterate` with :func:`helpers.descent.gradient_step`: the
+same loop, run record (:class:`History` is :class:`helpers.descent.Run`),
+divergence rule and message as the optimizers, the gradient-free comparison and
+the explorers. A run that diverges is reported in one sentence ("the loss became
+inf at step 37: η = 0.8 is too large, try a smaller learning rate") instead of a
+stream of numpy RuntimeWarnings: :func:`descend` raises :class:`DivergenceError`,
+or, with ``on_divergence="stop"``, returns the history up to the last good step
+with the sentence in ``history.message``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
 from ._validate import check_scalar
+from .descent import DivergenceError, Run, gradient_step, iterate
 
-__all__ = ["DivergenceError", "History", "gradient_descent"]
+__all__ = ["DivergenceError", "History", "descend"]
 
-
-class DivergenceError(FloatingPointError):
-    """Raised when the loss or a gradient stops being a finite number."""
-
-
-@dataclass
-class History:
-    """What a run of :func:`gradient_descent` went through.
-
-    Attributes
-    ----------
-    losses : ndarray of shape (T + 1,)
-        The loss before the first step and after each of the ``T`` steps taken.
-    params : list of dict
-        Copies of the parameters at the same ``T + 1`` moments.
-    diverged_at : int or None
-        The step at which the loss stopped being finite, if it did.
-    message : str
-        A sentence describing how the run ended.
-    """
-
-    losses: np.ndarray
-    params: list = field(default_factory=list)
-    diverged_at: int | None = None
-    message: str = ""
-
-    def trajectory(self, *entries) -> np.ndarray:
-        """The path of some parameter entries, shape (T + 1, len(entries)).
-
-        Each entry is a parameter name (for one-entry parameters) or
-        ``(name, index)``.
-
-        >>> h = History(np.zeros(2), [{"w": np.array([[1.0]]), "b": 0.0},
-        ...                           {"w": np.array([[2.0]]), "b": 0.5}])
-        >>> h.trajectory("w", "b").tolist()
-        [[1.0, 0.0], [2.0, 0.5]]
-        """
-        if not self.params:
-            raise ValueError("this history has no recorded parameters (record_params=False)")
-        cols = []
-        for entry in entries:
-            name, idx = (entry, None) if isinstance(entry, str) else entry
-            if name not in self.params[0]:
-                raise ValueError(f"entries: expected parameter names from {sorted(self.params[0])}, "
-                                 f"received {name!r}")
-            col = []
-            for p in self.params:
-                arr = np.asarray(p[name], dtype=np.float64)
-                if idx is None and arr.size != 1:
-                    raise ValueError(f"entries: {name!r} has shape {arr.shape}; name an entry as "
-                                     f"({name!r}, index)")
-                col.append(arr.reshape(-1)[0] if idx is None else arr[tuple(np.atleast_1d(idx))])
-            cols.append(col)
-        return np.array(cols, dtype=np.float64).T.reshape(len(self.params), len(entries))
+History = Run
 
 
-def gradient_descent(loss_and_grads, params: dict, *, learning_rate: float, steps: int,
-                     on_divergence: str = "raise", record_params: bool = True) -> History:
+def descend(loss_and_grads, params: dict, *, learning_rate: float, steps: int,
+            on_divergence: str = "raise", record_params: bool = True) -> History:
     """Run ``steps`` updates ``θ ← θ - learning_rate · ∂L/∂θ`` and record the losses.
 
     Parameters
@@ -92,24 +42,26 @@ def gradient_descent(loss_and_grads, params: dict, *, learning_rate: float, step
     steps : int
         Number of updates.
     on_divergence : {"raise", "stop"}
-        What to do when the loss or a gradient becomes non-finite.
+        What to do when the loss diverges (:func:`helpers.descent.diverged`).
     record_params : bool
-        Keep a copy of the parameters after every step (for trajectories).
+        Keep the parameters after every step (for trajectories); False keeps none.
 
     Returns
     -------
     History
+        ``losses`` of shape (T + 1,), ``params`` a list of T + 1 dicts, ``diverged_at``, ``message``.
 
     Examples
     --------
     >>> f = lambda p: (float((p["w"][0, 0] - 3) ** 2), {"w": 2 * (p["w"] - 3)})
-    >>> h = gradient_descent(f, {"w": np.zeros((1, 1))}, learning_rate=0.25, steps=3)
+    >>> h = descend(f, {"w": np.zeros((1, 1))}, learning_rate=0.25, steps=3)
     >>> h.losses.tolist()
     [9.0, 2.25, 0.5625, 0.140625]
-    >>> gradient_descent(f, {"w": np.zeros((1, 1))}, learning_rate=100.0, steps=500)
+    >>> descend(f, {"w": np.zeros((1, 1))}, learning_rate=100.0, steps=500)
     Traceback (most recent call last):
     ...
-    helpers.training.DivergenceError: loss became inf at step 67; try a smaller learning rate than 100
+    helpers.descent.DivergenceError: the loss grew past a million times its start at step 2: η = 100 is too large, \
+try a smaller learning rate
     """
     if not callable(loss_and_grads):
         raise TypeError("loss_and_grads: expected a function params -> (loss, grads), received "
@@ -121,30 +73,15 @@ def gradient_descent(loss_and_grads, params: dict, *, learning_rate: float, step
     if not isinstance(params, dict) or not params:
         raise TypeError("params: expected a non-empty dict of named arrays")
     theta = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
-    losses, path = [], []
-    history = History(np.empty(0))
     with np.errstate(all="ignore"):
-        for step in range(steps + 1):
-            loss, grads = _evaluate(loss_and_grads, theta)
-            problem = _non_finite(loss, grads)
-            if problem:
-                history.diverged_at = step
-                history.message = (f"{problem} at step {step}; try a smaller learning rate "
-                                   f"than {learning_rate:g}")
-                if on_divergence == "raise":
-                    raise DivergenceError(history.message)
-                break
-            losses.append(loss)
-            if record_params:
-                path.append({k: v.copy() for k, v in theta.items()})
-            if step == steps:
-                break
-            for k in theta:
-                theta[k] -= learning_rate * grads[k]
-    history.losses = np.array(losses)
-    history.params = path
+        history = iterate(gradient_step(learning_rate), lambda th: _evaluate(loss_and_grads, th), theta,
+                          steps=steps, on_divergence=on_divergence, learning_rate=learning_rate)
     if history.diverged_at is None:
-        history.message = f"ran {steps} steps; final loss {losses[-1]:.6g}"
+        history.message = f"ran {steps} steps; final loss {history.losses[-1]:.6g}"
+    if not record_params:
+        history.params = []
+    elif history.diverged_at == 0:
+        history.params = []
     return history
 
 
@@ -167,12 +104,3 @@ def _evaluate(loss_and_grads, theta):
                              f"{theta[k].shape} (the shape of {k})")
         out_grads[k] = g
     return float(loss_arr.reshape(())), out_grads
-
-
-def _non_finite(loss, grads):
-    if not np.isfinite(loss):
-        return f"loss became {loss}"
-    for k, g in grads.items():
-        if not np.all(np.isfinite(g)):
-            return f"the gradient of {k} became non-finite"
-    return None

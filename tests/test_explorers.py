@@ -247,6 +247,36 @@ def test_network_explorer_trains_and_draws_the_fit_and_the_training_curve(bump):
     assert explorer.losses[-1] < explorer.losses[0]
 
 
+def test_network_training_is_the_engines_run_and_a_hand_written_loop(bump):
+    """The losses drawn are those of a hand-written loop from the same start; the cached run is a
+    helpers.descent.Run, and growing the steps extends it to the numbers of a fresh run."""
+    from helpers.descent import Run
+
+    X, y = bump
+    explorer = _network(X, y, steps=20, learning_rate=0.3, seed=2)
+    p = {key: np.array(v, dtype=np.float64) for key, v in
+         _default_start(1, 2, scale=1.0, rng=np.random.default_rng(2)).items()}
+    losses = []
+    for _ in range(61):
+        y_hat, cache = _network_forward(X, p, _sigmoid)
+        losses.append(_student_loss(y_hat, y))
+        g = _network_backward(X, y, y_hat, p, cache, _sigmoid_prime)
+        p = {key: p[key] - 0.3 * g[key] for key in p}
+    np.testing.assert_allclose(explorer.losses, losses[:21], rtol=1e-12)
+    (run,) = explorer._runs.values()
+    assert isinstance(run, Run) and run.steps == 20
+    explorer.controls["steps"].value = 60
+    assert explorer._runs[next(iter(explorer._runs))] is run and run.steps == 60  # extended, not rebuilt
+    np.testing.assert_allclose(explorer.losses, losses, rtol=1e-12)
+    np.testing.assert_allclose(explorer.lines["loss"].get_ydata(), losses, rtol=1e-12)
+
+
+def _default_start(n, k, *, scale, rng):
+    """The explorer's default initialisation, written out: W1, b1, w2 from N(0, scale²), b2 = 0."""
+    return {"W1": scale * rng.standard_normal((k, n)), "b1": scale * rng.standard_normal((k, 1)),
+            "w2": scale * rng.standard_normal((1, k)), "b2": 0.0}
+
+
 def test_network_sliders_change_the_units_and_the_training(bump):
     """Hidden units, initial scale, learning rate and steps each change the run; the units add up to the fit."""
     X, y = bump

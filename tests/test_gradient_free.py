@@ -184,3 +184,19 @@ def test_compare_runs_every_seed_quietly(capfd):
     runs = gf.compare({"ga": lambda s: GA(_sphere, np.ones(2), budget=40, rng=s)}, [3, 4, 5])
     assert [r.n_evaluations for r in runs["ga"]] == [40, 40, 40]
     assert capfd.readouterr() == ("", "")
+
+
+def test_gradient_search_is_a_hand_written_budgeted_loop():
+    """budget // cost evaluations at θ_0, θ_1, …; the best so far after each; the best point returned."""
+    problem = TwoLayerProblem(np.linspace(-2, 2, 20)[None, :], np.cos(np.linspace(-2, 2, 20))[None, :], k=3)
+    theta = problem.init(1)
+    result = gf.gradient_search(sgd_step, problem, theta, budget=50, gradient_cost=2.5, learning_rate=0.2)
+    losses, points = [], []
+    for _ in range(20):  # 50 // 2.5
+        loss, g = problem.loss_and_grad(theta)
+        losses.append(loss)
+        points.append(theta)
+        theta = theta - 0.2 * g
+    np.testing.assert_allclose(result.best_losses, np.minimum.accumulate(losses), rtol=1e-13)
+    np.testing.assert_array_equal(result.evaluations, np.rint(2.5 * np.arange(1, 21)).astype(int))
+    np.testing.assert_array_equal(result.best_theta, points[int(np.argmin(losses))])

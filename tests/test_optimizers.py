@@ -257,3 +257,35 @@ def test_minimize_stops_cleanly_when_it_diverges(recwarn):
 
 
 # --- mini-batches ------------------------------------------------------------------------------
+
+
+def test_minimize_is_the_hand_written_momentum_loop_on_the_one_engine():
+    """minimize(momentum) equals a hand-written loop, point by point, and stops with the engine's message."""
+    obj = OBJECTIVES["rosenbrock"]
+    run = op.minimize(op.Optimizer(STEPS["momentum"], learning_rate=1e-3, beta=0.9), obj, np.array([-1.0, 1.0]),
+                      steps=40)
+    theta, v, path = np.array([-1.0, 1.0]), np.zeros(2), [np.array([-1.0, 1.0])]
+    for _ in range(40):
+        v = 0.9 * v - 1e-3 * obj.grad(theta)
+        theta = theta + v
+        path.append(theta)
+    np.testing.assert_allclose(run.path, path, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(run.losses, obj.loss(np.array(path).T), rtol=1e-13)
+    from helpers.descent import Run, divergence_message
+    assert isinstance(run, Run) and run.message == ""
+    wild = op.minimize(op.Optimizer(sgd_step, learning_rate=1.0), obj, np.array([-1.0, 1.0]), steps=100)
+    assert wild.message == divergence_message(wild.diverged_loss, wild.diverged_at, 1.0)
+    assert wild.path.shape == (wild.diverged_at, 2)
+
+
+def test_the_valley_rates_lesson_6_quotes_are_where_the_methods_diverge():
+    """Lesson 6's prose: on Rosenbrock's valley from (-1.5, 2), η = 0.003 makes gradient descent and momentum
+    diverge and 0.0015 Nesterov, while the race's rates (0.002, 0.002, 0.001) run its 500 steps."""
+    start = np.array([-1.5, 2.0])
+
+    def diverges(name, lr):
+        return op.minimize(op.Optimizer(STEPS[name], learning_rate=lr), Rosenbrock(), start,
+                           steps=500).diverged_at is not None
+
+    assert diverges("sgd", 0.003) and diverges("momentum", 0.003) and diverges("nesterov", 0.0015)
+    assert not (diverges("sgd", 0.002) or diverges("momentum", 0.002) or diverges("nesterov", 0.001))

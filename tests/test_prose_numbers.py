@@ -39,8 +39,10 @@ DERIVED = {
     ("06-optimizers", "0.95"): "math.sqrt(0.9)",
     ("06-optimizers", "0.0025"): "0.05 ** 2",  # lesson 4's noise level
     ("06-optimizers", "0.0015"): "0.003 / 2",  # half the learning rate that makes momentum diverge
+    ("06-optimizers", "0.003"): "0.003",  # the valley's divergent η (test_optimizers checks the claim)
     ("07-beyond-gradients", "0.72"): "0.72",  # the swarm's default inertia (helpers.gradient_free)
     ("07-beyond-gradients", "0.006"): "0.0064",  # the swarm's median in section 6, rounded
+    ("07-beyond-gradients", "0.003"): "0.0030",  # Adam's upper quartile (printed as 0.0030), rounded
     ("08-exam-practice", "3.31"): "(1.1 ** 3 - 1) / 0.1",  # the forward difference of x³ at 1, ε = 0.1
     ("08-exam-practice", "0.31"): "(1.1 ** 3 - 1) / 0.1 - 3",  # its error
     ("08-exam-practice", "0.007"): "0.999 ** 5000",  # Adam's bias correction after 5000 steps

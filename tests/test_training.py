@@ -1,16 +1,16 @@
-"""``helpers.training``: gradient descent on problems whose answer is known, and clean divergence."""
+"""``helpers.descend`` (``helpers.training``): gradient descent on problems whose answer is known, clean divergence."""
 
 from __future__ import annotations
 
 import math
-import sys
 import warnings
 from itertools import count
 
 import numpy as np
 import pytest
 
-from helpers.training import DivergenceError, History, gradient_descent
+from helpers.descent import GROWTH_LIMIT
+from helpers.training import DivergenceError, History, descend
 
 # A quadratic bowl L(w, b) = (w - c) A (w - c)ᵀ + 3 (b - d)², minimum 0 at w = c, b = d.
 A = np.array([[3.0, 1.0], [1.0, 2.0]])  # symmetric positive definite, eigenvalues (5 ± √5) / 2
@@ -34,14 +34,14 @@ def square(p):
     return ((p["w"] - 3.0) ** 2).item(), {"w": 2.0 * (p["w"] - 3.0)}
 
 
-def first_overflow_step(learning_rate):
-    """The first step where (w - 3)² exceeds the largest float, from w = 0, in exact integers.
+def first_growth_step(learning_rate):
+    """The first step where (w - 3)² exceeds GROWTH_LIMIT times its start, from w = 0, in exact integers.
 
     Each step multiplies w - 3 by (1 - 2 learning_rate), so the loss at step t is 9 (1 - 2 lr)^(2t).
     """
     factor = 1 - 2 * learning_rate
     assert float(factor).is_integer()
-    return next(t for t in count() if 9 * int(factor) ** (2 * t) > sys.float_info.max)
+    return next(t for t in count() if int(factor) ** (2 * t) > GROWTH_LIMIT)
 
 
 # --------------------------------------------------------------------------- convergence
@@ -49,7 +49,7 @@ def first_overflow_step(learning_rate):
 
 def test_converges_to_the_known_minimum():
     """On the bowl, 500 steps of size 0.1 reach w = c, b = d to 1e-10 and loss below 1e-20."""
-    history = gradient_descent(bowl, start(), learning_rate=0.1, steps=500)
+    history = descend(bowl, start(), learning_rate=0.1, steps=500)
     final = history.params[-1]
     np.testing.assert_allclose(final["w"], C, rtol=0, atol=1e-10)
     np.testing.assert_allclose(final["b"], [[D]], rtol=0, atol=1e-10)
@@ -60,7 +60,7 @@ def test_converges_to_the_known_minimum():
 
 def test_matches_a_hand_written_loop():
     """Every loss and every parameter equals the five-line loop θ ← θ - lr ∂L/∂θ (to 1e-14)."""
-    history = gradient_descent(bowl, start(), learning_rate=0.05, steps=20)
+    history = descend(bowl, start(), learning_rate=0.05, steps=20)
     theta, losses, path = start(), [], []
     for step in range(21):
         loss, grads = bowl(theta)
@@ -76,14 +76,14 @@ def test_matches_a_hand_written_loop():
 
 def test_the_loss_decreases_at_every_step_with_a_small_learning_rate():
     """Below 1/λ_max the loss of a convex quadratic falls monotonically."""
-    losses = gradient_descent(bowl, start(), learning_rate=0.1, steps=50).losses
+    losses = descend(bowl, start(), learning_rate=0.1, steps=50).losses
     assert np.all(np.diff(losses) < 0)
 
 
 @pytest.mark.parametrize("steps", [0, 1, 7])
 def test_records_steps_plus_one_losses_and_parameters(steps):
     """The loss before the first step and after each step: steps + 1 entries, the first at the start."""
-    history = gradient_descent(bowl, start(), learning_rate=0.1, steps=steps)
+    history = descend(bowl, start(), learning_rate=0.1, steps=steps)
     assert isinstance(history, History)
     assert history.losses.shape == (steps + 1,)
     assert history.losses.dtype == np.float64
@@ -94,7 +94,7 @@ def test_records_steps_plus_one_losses_and_parameters(steps):
 
 def test_record_params_false_keeps_only_the_losses():
     """record_params=False records no parameters; trajectory then says why it cannot help."""
-    history = gradient_descent(bowl, start(), learning_rate=0.1, steps=5, record_params=False)
+    history = descend(bowl, start(), learning_rate=0.1, steps=5, record_params=False)
     assert history.losses.shape == (6,) and history.params == []
     with pytest.raises(ValueError, match=r"record_params=False"):
         history.trajectory("b")
@@ -103,7 +103,7 @@ def test_record_params_false_keeps_only_the_losses():
 def test_the_starting_parameters_are_not_modified():
     """The run works on float64 copies; the caller's arrays (even int ones) keep their values and dtype."""
     params = {"w": np.array([[0, 0]], dtype=np.int64), "b": np.zeros((1, 1), dtype=np.float32)}
-    gradient_descent(bowl, params, learning_rate=0.1, steps=10)
+    descend(bowl, params, learning_rate=0.1, steps=10)
     np.testing.assert_array_equal(params["w"], [[0, 0]])
     assert params["w"].dtype == np.int64 and params["b"].dtype == np.float32
     assert params["b"][0, 0] == 0
@@ -111,7 +111,7 @@ def test_the_starting_parameters_are_not_modified():
 
 def test_recorded_parameters_are_copies():
     """Each recorded step is its own copy, not one array updated in place."""
-    history = gradient_descent(bowl, start(), learning_rate=0.1, steps=3)
+    history = descend(bowl, start(), learning_rate=0.1, steps=3)
     assert not np.array_equal(history.params[0]["w"], history.params[-1]["w"])
     history.params[1]["w"][0, 0] = 99.0
     assert history.params[2]["w"][0, 0] != 99.0
@@ -122,7 +122,7 @@ def test_recorded_parameters_are_copies():
 
 def test_trajectory_of_named_entries():
     """trajectory gives one row per recorded moment and one column per entry."""
-    history = gradient_descent(bowl, start(), learning_rate=0.1, steps=4)
+    history = descend(bowl, start(), learning_rate=0.1, steps=4)
     path = history.trajectory(("w", (0, 1)), "b", ("w", (0, 0)))
     assert path.shape == (5, 3)
     expected = np.array([[p["w"][0, 1], p["b"][0, 0], p["w"][0, 0]] for p in history.params])
@@ -131,7 +131,7 @@ def test_trajectory_of_named_entries():
 
 def test_trajectory_refuses_a_whole_matrix_or_an_unknown_name():
     """A multi-entry parameter needs an index; a name must be a parameter."""
-    history = gradient_descent(bowl, start(), learning_rate=0.1, steps=2)
+    history = descend(bowl, start(), learning_rate=0.1, steps=2)
     with pytest.raises(ValueError, match=r"^entries: 'w' has shape \(1, 2\); name an entry as \('w', index\)$"):
         history.trajectory("w", "b")
     with pytest.raises(ValueError, match=r"^entries: expected parameter names from \['b', 'w'\], received 'v'$"):
@@ -142,51 +142,55 @@ def test_trajectory_refuses_a_whole_matrix_or_an_unknown_name():
 
 
 def test_divergence_raises_with_the_step_and_advice():
-    """lr = 100 on (w - 3)²: the loss overflows at the step computed exactly; the message says so."""
-    step = first_overflow_step(100.0)
+    """lr = 100 on (w - 3)²: the loss passes a million times its start at the step computed exactly, as said."""
+    step = first_growth_step(100.0)
     with pytest.raises(DivergenceError) as info:
-        gradient_descent(square, {"w": np.zeros((1, 1))}, learning_rate=100.0, steps=500)
-    assert str(info.value) == f"loss became inf at step {step}; try a smaller learning rate than 100"
+        descend(square, {"w": np.zeros((1, 1))}, learning_rate=100.0, steps=500)
+    assert str(info.value) == (f"the loss grew past a million times its start at step {step}: "
+                               "η = 100 is too large, try a smaller learning rate")
     assert isinstance(info.value, FloatingPointError)
 
 
 def test_divergence_with_stop_returns_the_finite_prefix():
     """on_divergence="stop": the losses up to the last finite step, diverged_at set, the same message."""
-    step = first_overflow_step(100.0)
-    history = gradient_descent(square, {"w": np.zeros((1, 1))}, learning_rate=100.0, steps=500,
+    step = first_growth_step(100.0)
+    history = descend(square, {"w": np.zeros((1, 1))}, learning_rate=100.0, steps=500,
                                on_divergence="stop")
     assert history.diverged_at == step
     assert history.losses.shape == (step,) and len(history.params) == step
     assert np.all(np.isfinite(history.losses))
     # the prefix is the exact sequence 9 · 199^(2t)
     np.testing.assert_allclose(history.losses, [9.0 * 199.0 ** (2 * t) for t in range(step)], rtol=1e-12)
-    assert history.message == f"loss became inf at step {step}; try a smaller learning rate than 100"
+    assert history.message == (f"the loss grew past a million times its start at step {step}: "
+                               "η = 100 is too large, try a smaller learning rate")
 
 
 def test_divergence_emits_no_runtime_warning_and_writes_nothing(capsys):
     """No numpy RuntimeWarning (overflow, invalid value) and nothing on stdout or stderr.
 
     The control below shows the loss function does warn when numpy's default error
-    handling is left on, so this test would notice gradient_descent not silencing it.
+    handling is left on, so this test would notice descend not silencing it.
     """
     with pytest.warns(RuntimeWarning):
         square({"w": np.full((1, 1), 1e200)})
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with pytest.raises(DivergenceError):
-            gradient_descent(square, {"w": np.zeros((1, 1))}, learning_rate=100.0, steps=500)
-        gradient_descent(square, {"w": np.zeros((1, 1))}, learning_rate=100.0, steps=500, on_divergence="stop")
+            descend(square, {"w": np.zeros((1, 1))}, learning_rate=100.0, steps=500)
+        descend(square, {"w": np.zeros((1, 1))}, learning_rate=100.0, steps=500, on_divergence="stop")
     assert caught == []
     assert capsys.readouterr() == ("", "")
 
 
-def test_a_non_finite_gradient_is_divergence_too():
-    """A finite loss with a NaN gradient stops the run at that step, naming the parameter."""
+def test_a_non_finite_gradient_shows_as_a_non_finite_loss_at_the_next_step():
+    """A NaN gradient at step 3 makes the parameters NaN, and the run stops at step 4 where the loss is NaN."""
     def f(p):
-        return 1.0, {"w": np.full((1, 1), np.nan if p["w"][0, 0] < -0.5 else 1.0)}
-    with pytest.raises(DivergenceError) as info:
-        gradient_descent(f, {"w": np.zeros((1, 1))}, learning_rate=0.2, steps=10)
-    assert str(info.value) == "the gradient of w became non-finite at step 3; try a smaller learning rate than 0.2"
+        w = p["w"]
+        return (w ** 2).item(), {"w": np.full((1, 1), np.nan) if w[0, 0] < 0.6 else 2 * w}
+    history = descend(f, {"w": np.ones((1, 1))}, learning_rate=0.1, steps=10, on_divergence="stop")
+    # w_t = 0.8^t: 0.8, 0.64, 0.512 < 0.6 at step 3, whose gradient is NaN
+    assert history.diverged_at == 4 and history.losses.shape == (4,)
+    assert history.message == "the loss became NaN at step 4: η = 0.1 is too large, try a smaller learning rate"
 
 
 def test_nan_loss_is_reported_as_nan():
@@ -194,16 +198,16 @@ def test_nan_loss_is_reported_as_nan():
     def f(p):
         w = p["w"]
         return (w ** 2 - w ** 2 + 1.0).item(), {"w": w}
-    history = gradient_descent(f, {"w": np.ones((1, 1))}, learning_rate=1e50, steps=10, on_divergence="stop")
+    history = descend(f, {"w": np.ones((1, 1))}, learning_rate=1e50, steps=10, on_divergence="stop")
     # w_t = (1 - 1e50)^t: w_3² ≈ 1e300 is finite, w_4² ≈ 1e400 overflows
     assert history.diverged_at == 4
-    assert history.message == "loss became nan at step 4; try a smaller learning rate than 1e+50"
+    assert history.message == "the loss became NaN at step 4: η = 1e+50 is too large, try a smaller learning rate"
     assert math.isclose(history.params[-1]["w"].item(), (1 - 1e50) ** 3, rel_tol=1e-12)
 
 
 def test_divergence_at_the_start_returns_an_empty_history():
     """A loss that is not finite at the starting point stops at step 0 with no losses."""
-    history = gradient_descent(lambda p: (np.inf, {"w": p["w"]}), {"w": np.zeros((1, 1))}, learning_rate=0.1,
+    history = descend(lambda p: (np.inf, {"w": p["w"]}), {"w": np.zeros((1, 1))}, learning_rate=0.1,
                                steps=3, on_divergence="stop")
     assert history.diverged_at == 0 and history.losses.shape == (0,)
 
@@ -225,7 +229,7 @@ def test_bad_arguments_are_named(kwargs, error, message):
     """Each bad argument raises an error that names it and says expected vs received."""
     args = {"loss_and_grads": bowl, "params": start(), "learning_rate": 0.1, "steps": 3} | kwargs
     with pytest.raises(error) as info:
-        gradient_descent(args.pop("loss_and_grads"), args.pop("params"), **args)
+        descend(args.pop("loss_and_grads"), args.pop("params"), **args)
     assert str(info.value) == message
 
 
@@ -241,5 +245,5 @@ def test_bad_arguments_are_named(kwargs, error, message):
 def test_a_loss_and_grads_function_returning_the_wrong_thing_is_named(returns, error, message):
     """The function's return value is checked: a (loss, dict) pair, one number, matching names and shapes."""
     with pytest.raises(error) as info:
-        gradient_descent(returns, {"w": np.zeros((1, 2))}, learning_rate=0.1, steps=1)
+        descend(returns, {"w": np.zeros((1, 2))}, learning_rate=0.1, steps=1)
     assert str(info.value).startswith(message)
