@@ -3,7 +3,8 @@
 Every decimal number in a markdown cell of a solution notebook (two or more decimals, or scientific
 notation: the kind of number that comes from a computation, not a parameter such as ``η = 0.1``) must be
 
-* printed by a cell of that notebook or of an earlier lesson (a later lesson may quote an earlier one), or
+* printed by a cell of that notebook or of an earlier lesson (a later lesson may quote an earlier one), but
+  not by a cell whose output nbval ignores (a timing, different on every run), or
 * written in a code cell's source (a parameter the code sets, a constant it uses), or
 * derived in the prose itself, and listed in :data:`DERIVED` with the expression that gives it: the test
   evaluates the expression and checks the quoted number is its rounding.
@@ -54,8 +55,11 @@ def _text(value) -> str:
 
 
 def _outputs(nb) -> str:
+    """The text the cells print, but for cells tagged ``nbval-ignore-output`` (timings: they change each run)."""
     out = []
     for cell in nb.cells:
+        if "nbval-ignore-output" in cell.get("metadata", {}).get("tags", []):
+            continue
         for o in cell.get("outputs", []):
             if "text" in o:
                 out.append(_text(o["text"]))
@@ -120,3 +124,14 @@ def test_the_check_catches_a_drifted_number():
     nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="0.1235\n")]
     ((number, _),) = list(_quoted(nb))
     assert number == "0.1234" and not _printed(number, _outputs(nb)) and _printed("0.1235", _outputs(nb))
+
+
+def test_a_timing_cell_is_no_source_of_quoted_numbers():
+    """A cell whose output nbval ignores prints numbers that change on every run: none of them backs the prose."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("t", outputs=[
+        nbformat.v4.new_output("stream", name="stdout", text="forward_loop: 0.003 ms per call\n")])])
+    assert _printed("0.003", _outputs(nb))
+    nb.cells[0].metadata["tags"] = ["nbval-ignore-output"]
+    assert not _printed("0.003", _outputs(nb))
