@@ -188,6 +188,10 @@ class DeepExplorer(_Explorer):
         self._grid_shape = G0.shape
 
         ax_map, ax_loss = self.figure.subplots(1, 2, width_ratios=[1, 1.3])
+        # fixed places, where constrained layout puts them: no layout pass, half of the first draw's time
+        self.figure.set_layout_engine(None)
+        ax_map.set_position([0.079, 0.131, 0.322, 0.803])
+        ax_loss.set_position([0.504, 0.131, 0.477, 0.803])
         self.axes = {"regions": ax_map, "loss": ax_loss}
         self.lines["regions"] = ax_map.imshow(np.full(G0.shape, np.nan), origin="lower", cmap="RdBu_r",
                                               vmin=0.0, vmax=1.0, alpha=0.55, interpolation="bilinear",
