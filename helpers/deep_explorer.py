@@ -242,6 +242,7 @@ class DeepExplorer(_Explorer):
         self._frame_seconds = FIRST_FRAME_SECONDS
         self._scheduled = False  # whether the next frame of the current run is waiting on the event loop
         self._at_once = True  # the first run is trained to its end before the cell shows the explorer
+        self._shown = None  # the finished run's drawing, if this update shows one: its PNG is kept with it
         self.update()
         self._at_once = False
 
@@ -271,9 +272,10 @@ class DeepExplorer(_Explorer):
                     self._scheduled = True
                     loop.call_soon(self._next_frame)
         layers = f"{depth} hidden layer{'s' if depth > 1 else ''} of {width} {name} unit{'s' if width > 1 else ''}"
+        self._shown = None
         if self.training:
             return self._draw_partial(run, layers, lam, lr)
-        drawn = run.result
+        drawn = self._shown = run.result
         self.params, self.losses, self.held_out = drawn["params"], drawn["losses"], drawn["held_out"]
         losses = self.losses
         self.lines["regions"].set_data(drawn["regions"])
@@ -282,6 +284,16 @@ class DeepExplorer(_Explorer):
             return f"{layers}, η = {lr:.3g}: the loss became infinite: η is too large, try a smaller learning rate"
         return (f"{layers}, λ = {lam:g}, η = {lr:.3g}: training loss {losses[-1]:.4f}, held-out loss "
                 f"{self.held_out[-1]:.4f}, {drawn['right']:.0%} of the held-out points right")
+
+    def _render(self):
+        """Render as the other explorers do, except a finished run drawn before on the same loss axis: its PNG."""
+        drawn = self._shown
+        if drawn is not None and drawn.get("png_ylim") == self._loss_ylim:
+            self.image.value = drawn["png"]  # the same pixels: nothing else in the figure moves
+            return
+        super()._render()
+        if drawn is not None:
+            drawn["png"], drawn["png_ylim"] = self.image.value, self._loss_ylim
 
     def _draw_losses(self, losses, held_steps, held_out):
         self.lines["train"].set_data(np.arange(1, losses.size + 1), losses)
@@ -360,6 +372,7 @@ class DeepExplorer(_Explorer):
     def _clear(self):
         self.losses, self.held_out, self.params = np.empty(0), np.empty(0), {}
         self.training = False
+        self._shown = None
         self.lines["regions"].set_data(np.full(self._grid_shape, np.nan))
         self.lines["train"].set_data([], [])
         self.lines["held_out"].set_data([], [])

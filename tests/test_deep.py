@@ -322,3 +322,27 @@ def test_a_function_that_fails_in_the_middle_of_a_run_is_one_sentence_and_nothin
     assert explorer.losses.size == 0 and not explorer.training
     assert len(explorer._runs) == 1  # only the first, finished run
     assert capsys.readouterr().err == ""
+
+
+def test_moving_back_to_a_finished_run_shows_its_png_again_only_while_the_loss_axis_is_unchanged(solution, rings):
+    """A cache hit on the same loss axis renders nothing and shows the very PNG drawn before; once another run
+    has widened the loss axis, moving back renders again, the same as a render of the figure from scratch."""
+    from helpers.explorers import _Explorer
+
+    explorer = _explorer(solution, rings, width=5, learning_rate=0.001)  # a slow run: its losses stay high
+    first_png = bytes(explorer.image.value)
+    renders = []
+    explorer._canvas.buffer_rgba = lambda real=explorer._canvas.buffer_rgba: renders.append(1) or real()
+    explorer.controls["depth"].value = 1
+    explorer.controls["depth"].value = 2  # back: the same axis, so the same PNG, with no render
+    assert bytes(explorer.image.value) == first_png
+    assert len(renders) == 1  # only depth 1's
+    np.testing.assert_array_equal(explorer.lines["train"].get_ydata(), explorer.losses)  # and its artists moved
+    before = explorer.axes["loss"].get_ylim()
+    explorer.controls["learning_rate"].value = 0.1  # a fast run: lower losses widen the loss axis
+    assert explorer.axes["loss"].get_ylim() != before
+    explorer.controls["learning_rate"].value = 0.001
+    shown = bytes(explorer.image.value)
+    assert shown != first_png
+    _Explorer._render(explorer)  # the figure rendered in full, as it stands
+    assert bytes(explorer.image.value) == shown
