@@ -144,7 +144,7 @@ def plot_trajectory(path, *, ax=None, color: str = "tab:red", label: str | None 
     return line, quiver
 
 
-def label_steps(path, *, ax=None, fontsize: float = 10, offset: float = 11):
+def label_steps(path, *, ax=None, fontsize: float = 11, offset: float = 11):
     """Number the points of a descent path 0, 1, ..., T, each number on a dark rounded label beside its point.
 
     Each number is moved ``offset`` points away from its point, perpendicular to the path's main line
@@ -186,7 +186,7 @@ def label_steps(path, *, ax=None, fontsize: float = 10, offset: float = 11):
     for t, (point, sign) in enumerate(zip(path, signs)):
         dx, dy = sign * offset * normal
         labels.append(ax.annotate(str(t), point, xytext=(dx, dy), textcoords="offset points", ha="center",
-                                  va="center", fontsize=fontsize, fontweight="bold", color="white", zorder=4,
+                                  va="center", fontsize=fontsize, color="white", zorder=4,
                                   bbox={"boxstyle": "round,pad=0.2", "facecolor": "black", "edgecolor": "none",
                                         "alpha": 0.65}))
     return labels
