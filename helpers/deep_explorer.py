@@ -240,7 +240,7 @@ class DeepExplorer(_Explorer):
         self._runs = _Runs()  # runs by the slider values that fix them: moving back to a value trains nothing
         self._loss_ylim = None  # the first run with a loss sets it; later ones only widen it
         self._frame_seconds = FIRST_FRAME_SECONDS
-        self._scheduled = False  # whether the next frame of the current run is waiting on the event loop
+        self._scheduled = None  # the event loop on which the next frame of the current run waits, if one does
         self._at_once = True  # the first run is trained to its end before the cell shows the explorer
         self._shown = None  # the finished run's drawing, if this update shows one: its PNG is kept with it
         self.update()
@@ -268,8 +268,8 @@ class DeepExplorer(_Explorer):
                 raise
             if not run.done:
                 self.training = True
-                if not self._scheduled:
-                    self._scheduled = True
+                if self._scheduled is not loop:  # (a loop that ended with a frame pending does not count)
+                    self._scheduled = loop
                     loop.call_soon(self._next_frame)
         layers = f"{depth} hidden layer{'s' if depth > 1 else ''} of {width} {name} unit{'s' if width > 1 else ''}"
         self._shown = None
@@ -319,7 +319,7 @@ class DeepExplorer(_Explorer):
 
     def _next_frame(self):
         """The event loop's callback: train the current run one frame further and draw it (raises nothing)."""
-        self._scheduled = False
+        self._scheduled = None
         if not self.training:
             return  # the student moved to a finished run meanwhile: it is drawn already
         self._frame_seconds = FRAME_SECONDS

@@ -346,3 +346,23 @@ def test_moving_back_to_a_finished_run_shows_its_png_again_only_while_the_loss_a
     assert shown != first_png
     _Explorer._render(explorer)  # the figure rendered in full, as it stands
     assert bytes(explorer.image.value) == shown
+
+
+def test_a_run_left_pending_by_an_event_loop_that_ended_goes_on_in_the_next_one(solution, rings, one_step_frames):
+    """An event loop that ends with a frame still waiting (a kernel restarted its loop, a script's asyncio.run)
+    does not leave the run stuck: the next move in another loop schedules its frames again."""
+    async def start():
+        explorer = _explorer(solution, rings)
+        explorer.controls["width"].value = 3
+        return explorer  # the loop ends with width 3's next frame pending
+
+    explorer, _ = _in_loop(start)
+    assert explorer.training
+
+    async def finish():
+        explorer.controls["width"].value = 4
+        explorer.controls["width"].value = 3
+        await _until_trained(explorer)
+
+    _, escaped = _in_loop(finish)
+    assert escaped == [] and explorer.losses.size == 60 and "held-out points right" in explorer.message.value
