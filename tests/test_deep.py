@@ -236,7 +236,8 @@ def one_step_frames(monkeypatch):
     monkeypatch.setattr(deep_explorer, "FRAME_SECONDS", 0.0)
 
 
-def test_a_move_in_the_kernel_draws_the_run_so_far_then_exactly_the_whole_run(solution, rings, one_step_frames):
+def test_a_move_in_the_kernel_draws_the_run_so_far_then_exactly_the_whole_run(solution, rings, one_step_frames,
+                                                                              monkeypatch):
     """In an event loop a move answers with the first steps of the new run ("training, step k of 60"), and the
     frames that follow end on the very figure of a run trained at once: the same losses, map and PNG."""
     at_once = _explorer(solution, rings)
@@ -249,11 +250,16 @@ def test_a_move_in_the_kernel_draws_the_run_so_far_then_exactly_the_whole_run(so
         assert explorer.training and 0 < explorer.losses.size < 60
         assert "of 3 tanh units, λ = 0, η = 0.02: training, step 1 of 60" in explorer.message.value
         assert bytes(explorer.image.value).startswith(PNG)
+        first = explorer.losses.size
+        await asyncio.sleep(0)  # the loop's next iteration: the next frame, a step further
+        assert explorer.training and explorer.losses.size == first + 1
+        assert f"training, step {first + 1} of 60" in explorer.message.value
+        monkeypatch.setattr(deep_explorer, "FRAME_SECONDS", 1.0)  # the rest in one frame
         frames = await _until_trained(explorer)
         return explorer, frames
 
     (explorer, frames), escaped = _in_loop(move)
-    assert frames >= 59 and escaped == []
+    assert frames >= 1 and escaped == []
     np.testing.assert_array_equal(explorer.losses, at_once.losses)
     np.testing.assert_array_equal(explorer.held_out, at_once.held_out)
     np.testing.assert_array_equal(explorer.lines["regions"].get_array(), at_once.lines["regions"].get_array())
@@ -261,7 +267,8 @@ def test_a_move_in_the_kernel_draws_the_run_so_far_then_exactly_the_whole_run(so
     assert bytes(explorer.image.value) == bytes(at_once.image.value)
 
 
-def test_a_run_left_before_its_end_is_resumed_when_its_values_come_back(solution, rings, one_step_frames):
+def test_a_run_left_before_its_end_is_resumed_when_its_values_come_back(solution, rings, one_step_frames,
+                                                                        monkeypatch):
     """Moving on pauses the unfinished run; coming back resumes it (train is not called again) and ends on the
     figure of a run trained at once. Moving back to a finished run trains nothing and draws the same PNG."""
     at_once = _explorer(solution, rings, width=4)
@@ -283,6 +290,7 @@ def test_a_run_left_before_its_end_is_resumed_when_its_values_come_back(solution
         assert not explorer.training and bytes(explorer.image.value) == first_png
         explorer.controls["width"].value = 6  # resumed where it was left
         assert explorer.training and explorer.losses.size >= partly
+        monkeypatch.setattr(deep_explorer, "FRAME_SECONDS", 1.0)  # the rest in one frame
         await _until_trained(explorer)
         return explorer
 
@@ -348,7 +356,8 @@ def test_moving_back_to_a_finished_run_shows_its_png_again_only_while_the_loss_a
     assert bytes(explorer.image.value) == shown
 
 
-def test_a_run_left_pending_by_an_event_loop_that_ended_goes_on_in_the_next_one(solution, rings, one_step_frames):
+def test_a_run_left_pending_by_an_event_loop_that_ended_goes_on_in_the_next_one(solution, rings, one_step_frames,
+                                                                                monkeypatch):
     """An event loop that ends with a frame still waiting (a kernel restarted its loop, a script's asyncio.run)
     does not leave the run stuck: the next move in another loop schedules its frames again."""
     async def start():
@@ -358,6 +367,7 @@ def test_a_run_left_pending_by_an_event_loop_that_ended_goes_on_in_the_next_one(
 
     explorer, _ = _in_loop(start)
     assert explorer.training
+    monkeypatch.setattr(deep_explorer, "FRAME_SECONDS", 1.0)  # the rest in one frame
 
     async def finish():
         explorer.controls["width"].value = 4
