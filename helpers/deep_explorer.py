@@ -10,10 +10,26 @@ network's answer with the data on top, and the training and held-out losses at e
 It runs only the student's functions (there is no reference network here): until they are
 written it says which one is missing, in the widget, and writes nothing to stderr. It shares
 the figure, rendering and error handling of :mod:`helpers.explorers`.
+
+A run takes the student's ``train`` about 25 to 100 ms, more than a slider move may take. So a
+move to slider values not seen before trains for :data:`FIRST_FRAME_SECONDS` and draws where the
+run has got to (its loss curve so far and the network it has reached, "training: step k of
+250"), and the rest of the run goes on in frames of :data:`FRAME_SECONDS` on the kernel's event
+loop, each drawn, until the run is complete: then the figure is exactly the one a run without
+pauses draws. The student's ``train`` runs in a greenlet that pauses between two of its
+gradient evaluations, so it is one call, with its own loop and state, as the student wrote it.
+A move before the end pauses that run (kept, and resumed if its slider values come back).
+Without a running event loop (a script, a test) and when the explorer is made, each run is
+trained to its end at once. Runs are cached by the slider values that fix them.
 """
 
 from __future__ import annotations
 
+import asyncio
+import math
+import time
+
+import greenlet
 import ipywidgets as widgets
 import numpy as np
 
@@ -24,6 +40,59 @@ from .deep import init_params
 __all__ = ["DeepExplorer"]
 
 LAMBDAS = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+# Wall-clock seconds of training before a frame is drawn: the first after a move (so that the move is
+# answered within the explorers' latency target), then each later one (the kernel answers the next move
+# between two frames).
+FIRST_FRAME_SECONDS = 0.006
+FRAME_SECONDS = 0.04
+
+
+class _Training:
+    """One run of the student's ``train`` in a greenlet, paused at a deadline so that it can be drawn.
+
+    ``advance(seconds)`` resumes it until ``seconds`` of wall-clock time have passed (``None``: to its
+    end) and returns; what the student's code raises comes out of it. The run pauses only between two
+    gradient evaluations (``pause_if_due``, called by the objective the explorer gives ``train``).
+    Until ``done``, ``losses`` (the loss at each evaluation so far), ``params`` (the parameters of the
+    last one) and ``held_out`` (pairs of evaluation number and held-out error) say where it has got to;
+    then ``result`` is what the run's function returned. ``acts`` are the network's activations.
+    """
+
+    def __init__(self, run, acts):
+        self._greenlet = greenlet.greenlet(run)
+        self.acts = acts
+        self.deadline = math.inf
+        self.done, self.result = False, None
+        self.losses, self.params, self.held_out = [], None, []
+
+    def held(self, steps):
+        """The held-out curve up to evaluation ``steps``: the evaluation numbers and the errors, each (k,)."""
+        pairs = [(step, error) for step, error in self.held_out if step <= steps]
+        return np.array([s for s, _ in pairs], dtype=float), np.array([e for _, e in pairs], dtype=float)
+
+    def advance(self, seconds=None):
+        self.deadline = math.inf if seconds is None else time.perf_counter() + seconds
+        self._greenlet.parent = greenlet.getcurrent()  # pauses come back here, whoever resumes it
+        result = self._greenlet.switch()
+        if self._greenlet.dead:
+            self.done, self.result = True, result
+
+    def seen(self, params, out):
+        """Record one gradient evaluation: the parameters it was at and the loss it returned."""
+        self._latest = params
+        try:
+            self.losses.append(float(out[0]))
+        except (TypeError, ValueError, IndexError, KeyError):
+            self.losses.append(math.nan)  # not a (loss, grads) pair: train will say so when it ends
+
+    def pause_if_due(self):
+        if time.perf_counter() < self.deadline:
+            return
+        try:  # a copy of the parameters reached, to draw while the run waits
+            self.params = {key: np.array(value, dtype=float) for key, value in self._latest.items()}
+        except (AttributeError, TypeError, ValueError):
+            self.params = None  # not a dict of arrays: train will say so when it ends
+        self._greenlet.parent.switch()
 
 
 class DeepExplorer(_Explorer):
@@ -78,6 +147,9 @@ class DeepExplorer(_Explorer):
         Held-out mean squared error at every ``steps // 50``-th step (every step when ``steps`` < 100).
     params : dict
         The trained parameters.
+    training : bool
+        Whether the run of the current slider values is still being trained (in frames on the
+        kernel's event loop): the plots then show where it has got to.
     """
 
     _uses = "forward, backward, l2_penalty and train"
@@ -116,6 +188,10 @@ class DeepExplorer(_Explorer):
         self._grid_shape = G0.shape
 
         ax_map, ax_loss = self.figure.subplots(1, 2, width_ratios=[1, 1.3])
+        # fixed places, where constrained layout puts them: no layout pass, half of the first draw's time
+        self.figure.set_layout_engine(None)
+        ax_map.set_position([0.079, 0.131, 0.322, 0.803])
+        ax_loss.set_position([0.504, 0.131, 0.477, 0.803])
         self.axes = {"regions": ax_map, "loss": ax_loss}
         self.lines["regions"] = ax_map.imshow(np.full(G0.shape, np.nan), origin="lower", cmap="RdBu_r",
                                               vmin=0.0, vmax=1.0, alpha=0.55, interpolation="bilinear",
@@ -160,9 +236,15 @@ class DeepExplorer(_Explorer):
             self.image,
         ])
         self.losses, self.held_out, self.params = np.empty(0), np.empty(0), {}
+        self.training = False
         self._runs = _Runs()  # runs by the slider values that fix them: moving back to a value trains nothing
         self._loss_ylim = None  # the first run with a loss sets it; later ones only widen it
+        self._frame_seconds = FIRST_FRAME_SECONDS
+        self._scheduled = None  # the event loop on which the next frame of the current run waits, if one does
+        self._at_once = True  # the first run is trained to its end before the cell shows the explorer
+        self._shown = None  # the finished run's drawing, if this update shows one: its PNG is kept with it
         self.update()
+        self._at_once = False
 
     def _predict(self, X, params, acts):
         out = _call(self.forward, "forward", X, params, acts)
@@ -175,29 +257,83 @@ class DeepExplorer(_Explorer):
         depth, width, name = int(c["depth"].value), int(c["width"].value), c["activation"].value
         lam, lr = float(c["lam"].value), float(c["learning_rate"].value)
         key = (self.forward, self.objective, self.train, self.step, self.activations[name], depth, width, lam, lr)
-        run = self._runs.get_or_make(key, lambda: self._run(depth, width, name, lam, lr))
-        self.params, self.losses, self.held_out = run["params"], run["losses"], run["held_out"]
-        losses = self.losses
-        self.lines["regions"].set_data(run["regions"])
-        self.lines["train"].set_data(np.arange(1, losses.size + 1), losses)
-        self.lines["held_out"].set_data(run["held_steps"], self.held_out)
-        ax = self.axes["loss"]
-        ax.set_xlim(0, _step_limit(self.steps))
-        # whole decades that only widen (from the first run on): the axis is drawn again only when they change
-        ax.set_ylim(*_loss_limits(self._loss_ylim, np.concatenate([losses, self.held_out])))
-        self._loss_ylim = ax.get_ylim()
+        run = self._runs.get_or_make(key, lambda: self._start(depth, width, name, lam, lr))
+        self.training = False
+        if not run.done:
+            loop = None if self._at_once else _running_loop()
+            try:
+                run.advance(None if loop is None else self._frame_seconds)
+            except BaseException:
+                self._runs.pop(key, None)  # a run that raised is not kept: the same values try again
+                raise
+            if not run.done:
+                self.training = True
+                if self._scheduled is not loop:  # (a loop that ended with a frame pending does not count)
+                    self._scheduled = loop
+                    loop.call_soon(self._next_frame)
         layers = f"{depth} hidden layer{'s' if depth > 1 else ''} of {width} {name} unit{'s' if width > 1 else ''}"
+        self._shown = None
+        if self.training:
+            return self._draw_partial(run, layers, lam, lr)
+        drawn = self._shown = run.result
+        self.params, self.losses, self.held_out = drawn["params"], drawn["losses"], drawn["held_out"]
+        losses = self.losses
+        self.lines["regions"].set_data(drawn["regions"])
+        self._draw_losses(losses, drawn["held_steps"], self.held_out)
         if not np.all(np.isfinite(losses)):
             return f"{layers}, η = {lr:.3g}: the loss became infinite: η is too large, try a smaller learning rate"
         return (f"{layers}, λ = {lam:g}, η = {lr:.3g}: training loss {losses[-1]:.4f}, held-out loss "
-                f"{self.held_out[-1]:.4f}, {run['right']:.0%} of the held-out points right")
+                f"{self.held_out[-1]:.4f}, {drawn['right']:.0%} of the held-out points right")
 
-    def _run(self, depth, width, name, lam, lr):
-        """Train the network these slider values fix with the student's ``train``; what is drawn of it."""
+    def _render(self):
+        """Render as the other explorers do, except a finished run drawn before on the same loss axis: its PNG."""
+        drawn = self._shown
+        if drawn is not None and drawn.get("png_ylim") == self._loss_ylim:
+            self.image.value = drawn["png"]  # the same pixels: nothing else in the figure moves
+            return
+        super()._render()
+        if drawn is not None:
+            drawn["png"], drawn["png_ylim"] = self.image.value, self._loss_ylim
+
+    def _draw_losses(self, losses, held_steps, held_out):
+        self.lines["train"].set_data(np.arange(1, losses.size + 1), losses)
+        self.lines["held_out"].set_data(held_steps, held_out)
+        ax = self.axes["loss"]
+        ax.set_xlim(0, _step_limit(self.steps))
+        # whole decades that only widen (from the first run on): the axis is drawn again only when they change
+        ax.set_ylim(*_loss_limits(self._loss_ylim, np.concatenate([losses, held_out])))
+        self._loss_ylim = ax.get_ylim()
+
+    def _draw_partial(self, run, layers, lam, lr):
+        """Draw where an unfinished run has got to: its losses so far and the network of its last step."""
+        losses = np.array(run.losses, dtype=float)
+        held_steps, held_out = run.held(self.steps)
+        self.losses, self.held_out = losses, held_out
+        self.params = run.params or {}
+        if run.params is not None:
+            P = self._predict(self._grid, run.params, run.acts)
+            self.lines["regions"].set_data(P.reshape(self._grid_shape))
+        self._draw_losses(losses, held_steps, held_out)
+        now = f"training loss {losses[-1]:.4f}" if losses.size else "starting"
+        return "info", f"{layers}, λ = {lam:g}, η = {lr:.3g}: training, step {losses.size} of {self.steps}, {now}"
+
+    def _next_frame(self):
+        """The event loop's callback: train the current run one frame further and draw it (raises nothing)."""
+        self._scheduled = None
+        if not self.training:
+            return  # the student moved to a finished run meanwhile: it is drawn already
+        self._frame_seconds = FRAME_SECONDS
+        try:
+            self.update()
+        finally:
+            self._frame_seconds = FIRST_FRAME_SECONDS
+
+    def _start(self, depth, width, name, lam, lr):
+        """The run these slider values fix, not yet started: the student's ``train`` in a :class:`_Training`."""
         sizes = [2] + [width] * depth + [1]
         acts = [self.activations[name]] * depth + [self.activations["sigmoid"]]
         start = init_params(sizes, rng=as_rng(self.seed))
-        held_out, calls = [], [0]
+        calls = [0]
         every = max(1, self.steps // 50)  # about 50 points on the held-out curve: a forward pass each
         loss_and_grads = _call(self.objective, "objective", self.X, self.y, acts, lam)
 
@@ -206,23 +342,45 @@ class DeepExplorer(_Explorer):
             calls[0] += 1
             if calls[0] % every == 1 or every == 1:
                 error = float(np.mean((self._predict(self.X_val, params, acts) - self.y_val) ** 2))
-                held_out.append((calls[0], error))
-            return loss_and_grads(params)
+                run.held_out.append((calls[0], error))
+            out = loss_and_grads(params)
+            run.seen(params, out)
+            run.pause_if_due()
+            return out
 
-        with np.errstate(all="ignore"):
-            result = _call(lambda: self.train(tracked, start, self.step, steps=self.steps, learning_rate=lr), "train")
-            if not isinstance(result, (tuple, list)) or len(result) != 2 or not isinstance(result[0], dict):
-                raise StudentCodeError("your train should return (params, losses), params a dict")
-            params, losses = result
-            losses = _as_shape(losses, (self.steps,), "the losses your train returned")
-            P = self._predict(self._grid, params, acts)
-            right = float(np.mean((self._predict(self.X_val, params, acts) > 0.5) == (self.y_val > 0.5)))
+        def train():
+            with np.errstate(all="ignore"):  # a greenlet has its own context: numpy's settings are set in it
+                result = _call(lambda: self.train(tracked, start, self.step, steps=self.steps, learning_rate=lr),
+                               "train")
+                return self._finish(result, run)
+
+        run = _Training(train, acts)
+        return run
+
+    def _finish(self, result, run):
+        """What is drawn of a run from what the student's ``train`` returned."""
+        if not isinstance(result, (tuple, list)) or len(result) != 2 or not isinstance(result[0], dict):
+            raise StudentCodeError("your train should return (params, losses), params a dict")
+        params, losses = result
+        losses = _as_shape(losses, (self.steps,), "the losses your train returned")
+        P = self._predict(self._grid, params, run.acts)
+        right = float(np.mean((self._predict(self.X_val, params, run.acts) > 0.5) == (self.y_val > 0.5)))
+        held_steps, held_out = run.held(self.steps)
         return {"params": params, "losses": losses, "regions": P.reshape(self._grid_shape), "right": right,
-                "held_out": np.array([error for step, error in held_out if step <= self.steps]),
-                "held_steps": np.array([step for step, _ in held_out if step <= self.steps])}
+                "held_out": held_out, "held_steps": held_steps}
 
     def _clear(self):
         self.losses, self.held_out, self.params = np.empty(0), np.empty(0), {}
+        self.training = False
+        self._shown = None
         self.lines["regions"].set_data(np.full(self._grid_shape, np.nan))
         self.lines["train"].set_data([], [])
         self.lines["held_out"].set_data([], [])
+
+
+def _running_loop():
+    """The event loop running in this thread (the kernel's, in a notebook), or None (a script, a test)."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None

@@ -12,6 +12,7 @@ import numpy as np
 from ._validate import check_array
 
 __all__ = [
+    "label_steps",
     "plot_fit",
     "plot_learning_curve",
     "plot_loss_contours",
@@ -141,6 +142,54 @@ def plot_trajectory(path, *, ax=None, color: str = "tab:red", label: str | None 
                            angles="xy", scale_units="xy", scale=1, width=0.006, headwidth=4, headlength=5,
                            headaxislength=4.5, edgecolor="white", linewidth=0.5, zorder=3)
     return line, quiver
+
+
+def label_steps(path, *, ax=None, fontsize: float = 11, offset: float = 11):
+    """Number the points of a descent path 0, 1, ..., T, each number on a dark rounded label beside its point.
+
+    Each number is moved ``offset`` points away from its point, perpendicular to the path's main line
+    (the direction along which its points spread most, on the figure), to the side of that line the
+    point lies on: a path that zigzags along one line (a diverging run) has its segments along that
+    line, so the numbers sit beside it, not on it. Points on the line alternate sides.
+
+    Parameters
+    ----------
+    path : array_like of shape (T + 1, 2)
+        Successive positions, as for :func:`plot_trajectory`.
+    ax : matplotlib Axes, optional
+        Where the path is drawn; its limits should be final (the offsets are computed on the figure).
+    fontsize : float
+        In points.
+    offset : float
+        Distance from a point to the centre of its number, in points.
+
+    Returns
+    -------
+    list of matplotlib.text.Annotation
+        One per point, ``T + 1``; the text of the t-th is ``str(t)``.
+    """
+    path = check_array("path", path, ("T + 1", 2))
+    ax = _axes(ax)
+    xy = ax.transData.transform(path)  # (T + 1, 2), pixels: the directions as the reader sees them
+    centred = xy - xy.mean(axis=0)
+    # the path's main line: the direction along which its points spread most (a zigzag's line)
+    direction = np.linalg.svd(centred, full_matrices=False)[2][0] if np.any(centred) else np.array([1.0, 0.0])
+    normal = np.array([-direction[1], direction[0]])
+    if normal[1] < 0:
+        normal = -normal  # the positive side is upwards
+    pixels_per_point = ax.figure.dpi / 72
+    side = centred @ normal  # (T + 1,), pixels from the main line, positive above it
+    near = np.abs(side) < 0.8 * offset * pixels_per_point
+    alternate = np.where(np.arange(len(path)) % 2 == 0, 1.0, -1.0)
+    signs = np.where(near, alternate, np.sign(side))
+    labels = []
+    for t, (point, sign) in enumerate(zip(path, signs)):
+        dx, dy = sign * offset * normal
+        labels.append(ax.annotate(str(t), point, xytext=(dx, dy), textcoords="offset points", ha="center",
+                                  va="center", fontsize=fontsize, color="white", zorder=4,
+                                  bbox={"boxstyle": "round,pad=0.2", "facecolor": "black", "edgecolor": "none",
+                                        "alpha": 0.65}))
+    return labels
 
 
 def plot_learning_curve(losses, *, ax=None, log: bool = True, label: str | None = None):

@@ -66,3 +66,33 @@ def test_the_explorer_benchmark_sweeps_every_slider_of_every_explorer():
             (control.min, control.max)
         assert min(values) == pytest.approx(ends[0]) and max(values) == pytest.approx(ends[1]), (key, values)
     assert wall.shape == cpu.shape and wall.size >= 4 * 4 + 20 and np.all(wall > 0)  # 4 sliders, 20 presses
+
+
+def test_an_explorer_that_trains_in_frames_is_swept_in_an_event_loop_and_timed_to_its_first_frame():
+    """A move of lesson 9's kind (its run goes on in frames on the event loop) counts until it returns, and the
+    sweep waits for each run to end before the next move, recording the time to the end in ``complete``."""
+    import asyncio
+
+    import ipywidgets as widgets
+
+    from benchmarks import bench_explorer
+
+    class Framed:
+        def __init__(self):
+            self.controls = {"x": widgets.IntSlider(value=0, min=0, max=3)}
+            self.training, self.frames = False, []
+            self.controls["x"].observe(self.move, names="value")
+
+        def move(self, change):
+            self.training = True
+            asyncio.get_running_loop().call_later(0.01, self.end)
+
+        def end(self):
+            self.frames.append(self.controls["x"].value)
+            self.training = False
+
+    explorer, complete = Framed(), []
+    wall, _ = bench_explorer.sweep(explorer, n=4, complete=complete)
+    assert explorer.frames == [1, 2, 3, 2, 1, 0]  # each run ended before the next move
+    assert wall.size == len(complete) == 6
+    assert np.all(wall < np.array(complete)) and min(complete) >= 10  # the move itself, then its run 10 ms later

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 import helpers
 import helpers.deep as deep
+import helpers.deep_explorer as deep_explorer
 from coursetools import notebooks as nbs
 from coursetools.fixtures import solution_namespace
 from helpers.deep_explorer import DeepExplorer
@@ -202,3 +204,175 @@ def test_the_explorer_refuses_bad_arguments(solution, rings):
         _explorer(solution, rings, lam=0.5)
     with pytest.raises(TypeError, match="train: expected a function"):
         _explorer(solution, rings, train=None)
+
+
+# --- the explorer in a kernel: a new run drawn in frames on the event loop -----------------------------
+
+def _in_loop(coroutine_function):
+    """Run ``coroutine_function()`` in an event loop, as the kernel runs widget callbacks; return its result and
+    what reached the loop's exception handler."""
+    escaped = []
+
+    async def main():
+        asyncio.get_running_loop().set_exception_handler(lambda loop, context: escaped.append(context))
+        return await coroutine_function()
+
+    return asyncio.run(main()), escaped
+
+
+async def _until_trained(explorer, limit=2000):
+    frames = 0
+    while explorer.training and frames < limit:
+        await asyncio.sleep(0)
+        frames += 1
+    assert not explorer.training, "the run did not finish"
+    return frames
+
+
+@pytest.fixture
+def one_step_frames(monkeypatch):
+    """Frames of (almost) no training time: a run pauses after each gradient evaluation, whatever the machine."""
+    monkeypatch.setattr(deep_explorer, "FIRST_FRAME_SECONDS", 0.0)
+    monkeypatch.setattr(deep_explorer, "FRAME_SECONDS", 0.0)
+
+
+def test_a_move_in_the_kernel_draws_the_run_so_far_then_exactly_the_whole_run(solution, rings, one_step_frames,
+                                                                              monkeypatch):
+    """In an event loop a move answers with the first steps of the new run ("training, step k of 60"), and the
+    frames that follow end on the very figure of a run trained at once: the same losses, map and PNG."""
+    at_once = _explorer(solution, rings)
+    at_once.controls["width"].value = 3
+
+    async def move():
+        explorer = _explorer(solution, rings)  # made at once: its first run is complete
+        assert not explorer.training and explorer.losses.size == 60
+        explorer.controls["width"].value = 3
+        assert explorer.training and 0 < explorer.losses.size < 60
+        assert "of 3 tanh units, λ = 0, η = 0.02: training, step 1 of 60" in explorer.message.value
+        assert bytes(explorer.image.value).startswith(PNG)
+        first = explorer.losses.size
+        await asyncio.sleep(0)  # the loop's next iteration: the next frame, a step further
+        assert explorer.training and explorer.losses.size == first + 1
+        assert f"training, step {first + 1} of 60" in explorer.message.value
+        monkeypatch.setattr(deep_explorer, "FRAME_SECONDS", 1.0)  # the rest in one frame
+        frames = await _until_trained(explorer)
+        return explorer, frames
+
+    (explorer, frames), escaped = _in_loop(move)
+    assert frames >= 1 and escaped == []
+    np.testing.assert_array_equal(explorer.losses, at_once.losses)
+    np.testing.assert_array_equal(explorer.held_out, at_once.held_out)
+    np.testing.assert_array_equal(explorer.lines["regions"].get_array(), at_once.lines["regions"].get_array())
+    assert explorer.message.value == at_once.message.value
+    assert bytes(explorer.image.value) == bytes(at_once.image.value)
+
+
+def test_a_run_left_before_its_end_is_resumed_when_its_values_come_back(solution, rings, one_step_frames,
+                                                                        monkeypatch):
+    """Moving on pauses the unfinished run; coming back resumes it (train is not called again) and ends on the
+    figure of a run trained at once. Moving back to a finished run trains nothing and draws the same PNG."""
+    at_once = _explorer(solution, rings, width=4)
+    calls = []
+
+    def train(*args, **kwargs):
+        calls.append(1)
+        return solution["train"](*args, **kwargs)
+
+    async def moves():
+        explorer = _explorer(solution, rings, train=train, width=4)
+        first_png = bytes(explorer.image.value)
+        explorer.controls["width"].value = 6
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        partly = explorer.losses.size
+        assert explorer.training and partly < 60
+        explorer.controls["width"].value = 4  # the finished first run: drawn from the cache
+        assert not explorer.training and bytes(explorer.image.value) == first_png
+        explorer.controls["width"].value = 6  # resumed where it was left
+        assert explorer.training and explorer.losses.size >= partly
+        monkeypatch.setattr(deep_explorer, "FRAME_SECONDS", 1.0)  # the rest in one frame
+        await _until_trained(explorer)
+        return explorer
+
+    explorer, escaped = _in_loop(moves)
+    assert len(calls) == 2 and escaped == []  # the first run and width 6's, each trained once
+    at_once.controls["width"].value = 6
+    np.testing.assert_array_equal(explorer.losses, at_once.losses)
+    assert bytes(explorer.image.value) == bytes(at_once.image.value)
+
+
+def test_a_function_that_fails_in_the_middle_of_a_run_is_one_sentence_and_nothing_escapes(solution, rings,
+                                                                                       one_step_frames, capsys):
+    """The student's objective raising at its 10th call, in a frame on the event loop: the widget says so in one
+    sentence, the plots are cleared, nothing reaches the loop's exception handler or stderr, and the run is
+    not cached (the same values try again)."""
+    calls = []
+
+    def objective(X, Y, activations, lam):
+        inner = solution["objective"](X, Y, activations, lam)
+
+        def loss_and_grads(params):
+            calls.append(1)
+            if len(calls) == 70:  # the first run (60 calls, at once), then the 10th of the next one
+                raise ZeroDivisionError("division by zero")
+            return inner(params)
+        return loss_and_grads
+
+    async def move():
+        explorer = _explorer(solution, rings, objective=objective)
+        explorer.controls["lam"].value = 0.1
+        await _until_trained(explorer)
+        return explorer
+
+    explorer, escaped = _in_loop(move)
+    assert escaped == []
+    assert "your train raised ZeroDivisionError: division by zero" in explorer.message.value
+    assert explorer.losses.size == 0 and not explorer.training
+    assert len(explorer._runs) == 1  # only the first, finished run
+    assert capsys.readouterr().err == ""
+
+
+def test_moving_back_to_a_finished_run_shows_its_png_again_only_while_the_loss_axis_is_unchanged(solution, rings):
+    """A cache hit on the same loss axis renders nothing and shows the very PNG drawn before; once another run
+    has widened the loss axis, moving back renders again, the same as a render of the figure from scratch."""
+    from helpers.explorers import _Explorer
+
+    explorer = _explorer(solution, rings, width=5, learning_rate=0.001)  # a slow run: its losses stay high
+    first_png = bytes(explorer.image.value)
+    renders = []
+    explorer._canvas.buffer_rgba = lambda real=explorer._canvas.buffer_rgba: renders.append(1) or real()
+    explorer.controls["depth"].value = 1
+    explorer.controls["depth"].value = 2  # back: the same axis, so the same PNG, with no render
+    assert bytes(explorer.image.value) == first_png
+    assert len(renders) == 1  # only depth 1's
+    np.testing.assert_array_equal(explorer.lines["train"].get_ydata(), explorer.losses)  # and its artists moved
+    before = explorer.axes["loss"].get_ylim()
+    explorer.controls["learning_rate"].value = 0.1  # a fast run: lower losses widen the loss axis
+    assert explorer.axes["loss"].get_ylim() != before
+    explorer.controls["learning_rate"].value = 0.001
+    shown = bytes(explorer.image.value)
+    assert shown != first_png
+    _Explorer._render(explorer)  # the figure rendered in full, as it stands
+    assert bytes(explorer.image.value) == shown
+
+
+def test_a_run_left_pending_by_an_event_loop_that_ended_goes_on_in_the_next_one(solution, rings, one_step_frames,
+                                                                                monkeypatch):
+    """An event loop that ends with a frame still waiting (a kernel restarted its loop, a script's asyncio.run)
+    does not leave the run stuck: the next move in another loop schedules its frames again."""
+    async def start():
+        explorer = _explorer(solution, rings)
+        explorer.controls["width"].value = 3
+        return explorer  # the loop ends with width 3's next frame pending
+
+    explorer, _ = _in_loop(start)
+    assert explorer.training
+    monkeypatch.setattr(deep_explorer, "FRAME_SECONDS", 1.0)  # the rest in one frame
+
+    async def finish():
+        explorer.controls["width"].value = 4
+        explorer.controls["width"].value = 3
+        await _until_trained(explorer)
+
+    _, escaped = _in_loop(finish)
+    assert escaped == [] and explorer.losses.size == 60 and "held-out points right" in explorer.message.value

@@ -10,7 +10,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from helpers.plots import plot_fit, plot_learning_curve, plot_loss_contours, plot_loss_surface_3d, plot_trajectory
+from helpers.plots import (
+    label_steps,
+    plot_fit,
+    plot_learning_curve,
+    plot_loss_contours,
+    plot_loss_surface_3d,
+    plot_trajectory,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -289,3 +296,37 @@ def test_fit_refuses_a_prediction_of_the_wrong_shape(data):
         plot_fit(*data, lambda G: (2 * G - 1).ravel(), n_points=20)
     assert str(info.value) == ("predict(X_grid): expected shape (1, 20), received shape (20,): a 1-D array; "
                                "keep it 2-D with .reshape(1, 20)")
+
+
+def test_step_labels_are_numbered_and_sit_beside_a_zigzag_not_on_it():
+    """label_steps writes 0..T, each on a dark box, and no box covers a segment of a path zigzagging along a line
+    (lesson 1's diverging run), at lesson 1's figure size."""
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2), dpi=100)
+    ax = axes[2]
+    # lesson 1's run with η = 0.7 (too large): it jumps across the valley, further out each time, along a line
+    from helpers import make_univariate
+    x, y = make_univariate(100, w=2.0, b=-1.0, noise=0.5, rng=0)
+    path = [np.array([-1.0, 2.0])]
+    for _ in range(8):
+        error = path[-1][0] * x + path[-1][1] - y  # (1, m)
+        path.append(path[-1] - 0.7 * 2 * np.array([np.mean(error * x), np.mean(error)]))
+    path = np.array(path)  # (9, 2)
+    t = np.arange(9)
+    ax.plot(*path.T)
+    ax.set(xlim=(-7, 11), ylim=(-5, 5))
+    labels = label_steps(path, ax=ax)
+    assert [label.get_text() for label in labels] == [str(i) for i in t]
+    assert all(label.get_fontsize() >= 10 and label.get_bbox_patch() is not None for label in labels)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    xy = ax.transData.transform(path)
+    along = np.linspace(0, 1, 50)[:, None]
+    segments = np.concatenate([xy[i] + along * (xy[i + 1] - xy[i]) for i in range(len(xy) - 1)])
+    for label in labels:
+        box = label.get_bbox_patch().get_window_extent(renderer)
+        inside = ((segments[:, 0] > box.x0) & (segments[:, 0] < box.x1) &
+                  (segments[:, 1] > box.y0) & (segments[:, 1] < box.y1))
+        assert not inside.any(), f"label {label.get_text()} covers the path"
+    boxes = [label.get_bbox_patch().get_window_extent(renderer) for label in labels]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:]), "two labels overlap"
+    plt.close(fig)
