@@ -140,8 +140,12 @@ def _log_axis(ax):
 
 
 def _step_limit(steps):
-    """A round number of steps at least ``steps``, for the horizontal axis of a loss curve."""
-    for limit in (10, 20, 50, 100, 200, 500, 1000, 2000, 5000):
+    """A round number of steps at least ``steps``, for the horizontal axis of a loss curve.
+
+    >>> [_step_limit(s) for s in (8, 30, 250, 300, 6000)]
+    [10, 50, 250, 500, 6000]
+    """
+    for limit in (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000):
         if steps <= limit:
             return limit
     return steps
