@@ -131,7 +131,7 @@ def lab(tmp_path_factory):
     settings = tmp / "settings"
     tracker = settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
     tracker.parent.mkdir(parents=True)
-    tracker.write_text(json.dumps({"windowingMode": "none"}))
+    tracker.write_text(json.dumps({"windowingMode": "none", "kernelShutdown": True}))
     news = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     news.parent.mkdir(parents=True)
     news.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))  # no popup over the cells
@@ -184,34 +184,84 @@ def browser(lab):
             browser.close()
 
 
+class _Tab:
+    """One JupyterLab tab, loaded once and shared by the tests (loading the lab costs seconds of CPU);
+    replaced after a test that failed, so one failure cannot spill into the next test."""
+
+    def __init__(self, browser, lab):
+        self.browser, self.lab, self.context, self.page = browser, lab, None, None
+
+    def get(self):
+        if self.page is None:
+            self.context = self.browser.new_context(viewport={"width": 1400, "height": 1000})
+            self.context.set_default_timeout(TIMEOUT_MS)
+            self.page = self.context.new_page()
+            workspace = secrets.token_hex(4)  # a fresh workspace: no tab of an earlier run is restored
+            self.page.goto(f"{self.lab['base']}/lab/workspaces/{workspace}?token={self.lab['token']}")
+            self.page.wait_for_function("() => !!window.jupyterapp")
+            self.page.evaluate("async () => { await window.jupyterapp.started; await window.jupyterapp.restored; }")
+        return self.page
+
+    def close_documents(self):
+        """Close every document without asking to save it (the copies are thrown away)."""
+        self.page.evaluate("""() => {
+          for (const w of [...window.jupyterapp.shell.widgets('main')]) {
+            if (w.context && w.context.model) w.context.model.dirty = false;
+            w.close();
+          }
+        }""")
+
+    def discard(self):
+        if self.context is not None:
+            with contextlib.suppress(Exception):
+                self.context.close()
+        self.context = self.page = None
+
+
+@pytest.fixture(scope="module")
+def tab(browser, lab):
+    holder = _Tab(browser, lab)
+    yield holder
+    holder.discard()
+
+
 @pytest.fixture
-def page(browser, lab, request):
-    """A fresh browser tab; when the test fails, a last screenshot shows where it stopped. Afterwards the
-    kernels the tab started are shut down (twenty notebooks' kernels would not fit next to the rest of CI)."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
+def page(tab, lab, request):
+    """The shared JupyterLab tab. Afterwards its notebook is closed and every kernel shut down (twenty
+    notebooks' kernels would not fit next to the rest of CI); when the test fails, a last screenshot shows
+    where it stopped, and the tab is replaced."""
+    page = tab.get()
     failed_before = request.session.testsfailed
     yield page
     if request.session.testsfailed > failed_before:
         with contextlib.suppress(Exception):  # a crashed page must not hide the test's own failure
             _shot(page, f"failed-{request.node.name}")
-    context.close()
+        tab.discard()
+    else:
+        try:
+            tab.close_documents()
+        except Exception:
+            tab.discard()
     _shut_down_kernels(lab)
 
 
 def _api(lab, path, method="GET"):
+    """Call the lab's REST API; the decoded JSON body, or None for an empty body or an error status."""
     request = urllib.request.Request(f"{lab['base']}{path}", method=method,
                                      headers={"Authorization": f"token {lab['token']}"})
-    with urllib.request.urlopen(request, timeout=30) as resp:
-        body = resp.read().decode()
+    try:
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            body = resp.read().decode()
+    except urllib.error.HTTPError as err:  # e.g. a session the lab already ended
+        err.close()
+        return None
     return json.loads(body) if body else None
 
 
 def _shut_down_kernels(lab):
-    """End every session of the lab (and its kernel), through the server's REST API."""
+    """End every session of the lab (and its kernel) that closing the notebook left, through the REST API."""
     with contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError):
-        for session in _api(lab, "/api/sessions"):
+        for session in _api(lab, "/api/sessions") or []:
             _api(lab, f"/api/sessions/{session['id']}", method="DELETE")
 
 
@@ -236,9 +286,9 @@ def _wait_state(page, condition, what, timeout=TIMEOUT_MS):
 
 
 def _open(page, lab, path):
-    """Open a notebook in JupyterLab and wait until its kernel is idle."""
-    workspace = secrets.token_hex(4)  # a fresh workspace: no tab of an earlier test is restored
-    page.goto(f"{lab['base']}/lab/workspaces/{workspace}/tree/{path}?token={lab['token']}")
+    """Open a notebook in the lab (File → Open, through the lab's command) and wait until its kernel is idle."""
+    page.evaluate("async path => { await window.jupyterapp.commands.execute('docmanager:open', "
+                  "{path: path, factory: 'Notebook'}); }", path)
     page.locator(f"{NOTEBOOK} .jp-Cell").first.wait_for()
     _wait_state(page, f"s.path === {json.dumps(path)} && s.kernel === 'idle'", f"{path}'s kernel to be idle")
 
