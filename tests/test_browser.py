@@ -47,6 +47,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
 from servers import free_port, get, stop
 
@@ -65,6 +66,7 @@ RUN_TIMEOUT_MS = 360_000  # Run All of one notebook on a loaded machine
 NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook on show
 STDERR = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"  # errors and stderr, as shown
 WIDGET = "application/vnd.jupyter.widget-view+json"
+REMINDER = "it will run once"  # helpers.requires_exercise's sentence, printed by a cell that uses a stub
 
 # The notebook on show, as the lab's model holds it (the lab runs with expose_app_in_browser): its kernel's
 # status as the lab shows it, how many code cells have an execution count (ran) or are queued or running
@@ -89,6 +91,25 @@ STATE = """(() => {
   return {path: panel.context.path, kernel: panel.sessionContext.kernelDisplayStatus, ran: ran,
           running: running, last: last === null || last.executionCount !== null, stopped: stopped};
 })()"""
+
+
+FAULTY = "checks/faulty.ipynb"  # written into the lab's folder: what every check must catch
+
+
+def _faulty_notebook():
+    """A notebook with every fault the checks look for: output on stderr, a tagged failing cell (Run All goes
+    on), an explorer-like widget whose slider redraws nothing, an untagged failing cell (Run All stops), and a
+    last cell that therefore never runs."""
+    new = nbformat.v4.new_code_cell
+    return nbformat.v4.new_notebook(cells=[
+        new("import sys\nsys.stderr.write('a warning\\n')"),
+        new("raise NotImplementedError('tagged')", metadata={"tags": ["raises-exception"]}),
+        new("import ipywidgets as widgets\n"
+            "widgets.VBox([widgets.IntSlider(description='frozen', max=9), "
+            "widgets.Image(value=b'GIF89a', format='gif')])"),
+        new("raise NotImplementedError('untagged')"),
+        new("print('the end')"),
+    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
 
 
 def _chromium():
@@ -127,6 +148,8 @@ def lab(tmp_path_factory):
         shutil.copytree(ROOT / part, served / part,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     shutil.copy(ROOT / "nbgrader_config.py", served)
+    (served / "checks").mkdir()
+    nbformat.write(_faulty_notebook(), str(served / FAULTY))
     # Render every cell (no lazy windowing), so the test sees the whole notebook.
     settings = tmp / "settings"
     tracker = settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
@@ -377,13 +400,13 @@ def _cells(page):
     return page.locator(f"{NOTEBOOK} .jp-Cell")
 
 
-def _wait_image_changes(page, image, before, what):
+def _wait_image_changes(page, image, before, what, timeout=TIMEOUT_MS):
     page.wait_for_function("([el, src]) => el.getAttribute('src') !== src", arg=[image.element_handle(), before],
-                           polling=100)
+                           polling=100, timeout=timeout)
     _wait_state(page, "s.kernel === 'idle'", f"the kernel to settle after {what}")
 
 
-def _move_every_slider(page, path, nb, i, explorer):
+def _move_every_slider(page, path, nb, i, explorer, timeout=TIMEOUT_MS):
     """Drag each slider of the explorer in cell ``i`` with the mouse, as a student would (a fifth of its
     track, rightwards unless it is near its top); each move must redraw the explorer's image. (The keyboard is
     not enough: one arrow press moves the learning rate by less than its readout shows.)"""
@@ -403,7 +426,7 @@ def _move_every_slider(page, path, nb, i, explorer):
         page.mouse.move(x + dx, y, steps=4)
         page.mouse.up()
         try:
-            _wait_image_changes(page, image, src, f"moving slider {label!r}")
+            _wait_image_changes(page, image, src, f"moving slider {label!r}", timeout)
         except Exception as err:
             raise AssertionError(f"{_where(path, nb, i)}: dragging the explorer's slider {label!r} did not "
                                  f"redraw its image: {err}") from None
@@ -574,6 +597,9 @@ def test_the_released_notebook_runs_to_the_end_with_its_exercises_failing_visibl
     failing = {i for i, out in _outputs(nb) if out["output_type"] == "error"}
     passing = [_where(path, nb, i) for i in tests if i not in failing]
     assert not passing, f"test cells that pass on a stub: {passing}"
+    if "requires_exercise(" in "".join(_source(cell) for cell in nb["cells"]):
+        assert any(REMINDER in _text(out) for _, out in _outputs(nb)), (
+            f"{path}: no cell printed the unfinished-exercise reminder")
     cells = _cells(page)
     for i in tests:  # visibly: the error is on the page, in its cell
         assert cells.nth(i).locator(STDERR).count() == 1, f"{_where(path, nb, i)}: its error is not shown"
@@ -584,6 +610,25 @@ def test_the_released_notebook_runs_to_the_end_with_its_exercises_failing_visibl
     _shot(page, f"released-{lesson}")
     if lesson in STUDENT_DETAILS:
         STUDENT_DETAILS[lesson](page)
+
+
+def test_the_checks_catch_every_fault(page, lab):
+    """The checks can fail: on a notebook with each fault, Run All stops at the untagged failing cell and the
+    checks name the cell that never ran, the output on stderr and the slider that redraws nothing."""
+    _open(page, lab, FAULTY)
+    _run_all(page, FAULTY)
+    nb = _notebook(page)
+    assert [cell.get("execution_count") is not None for cell in nb["cells"]] == [True] * 4 + [False]
+    with pytest.raises(AssertionError, match=r"1 cells never ran, the first checks/faulty.ipynb cell 4: "
+                                             r"`print\('the end'\)`.*NotImplementedError: untagged"):
+        _assert_ran_to_the_end(FAULTY, nb)
+    with pytest.raises(AssertionError, match="cell 0: `import sys` writes to stderr: a warning"):
+        _assert_no_stderr(FAULTY, nb)
+    assert _cells(page).nth(1).locator(STDERR).count() == 1  # the tagged failure is shown, and the run went on
+    widget = _cells(page).nth(2)
+    widget.locator(".widget-slider").wait_for()
+    with pytest.raises(AssertionError, match=r"cell 2: .*slider 'frozen' did not redraw its image"):
+        _move_every_slider(page, FAULTY, nb, 2, widget, timeout=3000)
 
 
 def test_every_assignment_is_covered():
