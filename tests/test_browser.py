@@ -393,7 +393,8 @@ def _assert_no_stderr(path, nb):
 
 
 def _widget_cells(nb):
-    return [i for i, out in _outputs(nb) if WIDGET in out.get("data", {})]
+    """The cells that show a widget, in order."""
+    return sorted({i for i, out in _outputs(nb) if WIDGET in out.get("data", {})})
 
 
 def _cells(page):
