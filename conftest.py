@@ -24,10 +24,10 @@ collect_ignore_glob = ["solutions/*/*.py"]
 SLOW_FIRST = [
     "tests/test_notebooks.py",
     "tests/test_coursetools_grade.py",
+    "tests/test_browser.py",
     "tests/test_coursetools_faults.py",
     "tests/test_coursetools_report.py",
     "tests/test_hub_browser.py",
-    "tests/test_browser.py",
     "tests/test_run_all.py",
     "tests/test_coursetools_diskfull.py",
     "tests/test_answer_key.py",

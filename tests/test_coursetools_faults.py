@@ -169,6 +169,19 @@ def _none_left(pids, within: float = 10.0):
     assert _alive(pids) == [], "processes of the run are still alive"
 
 
+def _slowed(course: Path, student: str, seconds: float = 10.0) -> dict:
+    """Give ``student``'s submission a last cell that sleeps, so that a signal the test sends once that
+    notebook's kernel runs cannot come after its grading ended (on a loaded machine the test's walk of /proc
+    can take longer than a lesson's run); the scores do not change. Returns submitted/'s new digest."""
+    import nbformat
+
+    path = course / "submitted" / student / A / f"{A}.ipynb"
+    nb = nbformat.read(str(path), as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(f"import time\ntime.sleep({seconds})  # the test's signal comes now"))
+    nbformat.write(nb, str(path))
+    return _digest(course / "submitted")
+
+
 def _rerun_is_clean(course: Path, clean_scores, submitted, *, graded: int):
     proc = subprocess.run(_command(course), env=nbgrader_env(), capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0 and proc.stderr == "", proc.stdout + proc.stderr
@@ -181,9 +194,10 @@ def test_ctrl_c_prints_one_line_ends_every_process_and_a_rerun_resumes(clean, tm
     """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) while the second notebook is graded:
     exit 130, that one line and not a byte of traceback, no process or sandbox folder left; the re-run grades
     only the notebook that was interrupted."""
-    fresh, clean_scores, submitted, *_ = clean
+    fresh, clean_scores, _, *_ = clean
     course = tmp_path / "course"
     shutil.copytree(fresh, course)
+    submitted = _slowed(course, STUDENTS[0])  # graded second: "partial" comes first
     proc = _start(course, tmp_path, "--workers", "1")
     _wait_for(lambda: record_path(course, "partial", A, A).exists(), "the first notebook is graded", proc)
     _wait_for(lambda: _kernels_running(proc.pid, 1), "the second kernel starts", proc)
@@ -204,9 +218,10 @@ def test_sigkill_of_grade_leaves_no_process_and_a_rerun_cleans_up(clean, tmp_pat
     """SIGKILL of `grade` while it grades: within seconds no process it started is alive (forkserver,
     workers, kernels, resource tracker) and its output pipe is closed; the re-run removes the folder it left and
     grades everything, as the clean run did."""
-    fresh, clean_scores, submitted, *_ = clean
+    fresh, clean_scores, _, *_ = clean
     course = tmp_path / "course"
     shutil.copytree(fresh, course)
+    submitted = _slowed(course, STUDENTS[0], 5.0)
     proc = _start(course, tmp_path, "--workers", "2")
     _wait_for(lambda: _kernels_running(proc.pid, 1), "a kernel starts", proc)
     folder = _run_folder(proc.pid)

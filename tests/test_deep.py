@@ -376,3 +376,41 @@ def test_a_run_left_pending_by_an_event_loop_that_ended_goes_on_in_the_next_one(
 
     _, escaped = _in_loop(finish)
     assert escaped == [] and explorer.losses.size == 60 and "held-out points right" in explorer.message.value
+
+
+def _options(control):
+    """Every value a control can send (a dropdown's or selection slider's options; a slider's whole range)."""
+    import ipywidgets as widgets
+
+    if isinstance(control, widgets.FloatLogSlider):
+        return [float(control.base ** e) for e in np.linspace(control.min, control.max, 5)]
+    if isinstance(control, widgets.IntSlider):
+        return list(range(control.min, control.max + 1))
+    return [value for _, value in control.options] if isinstance(control.options[0], tuple) else list(control.options)
+
+
+def _shown(explorer, capsys, what):
+    """A message and a PNG, finite drawn losses, nothing on stdout or stderr."""
+    import re
+
+    assert re.search(r">[^<]+<", explorer.message.value) and "Traceback" not in explorer.message.value, what
+    assert bytes(explorer.image.value).startswith(PNG), what
+    assert np.all(np.isfinite(np.asarray(explorer.lines["train"].get_ydata(), dtype=float))), what
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == "", f"{what}: {out}"
+
+
+def test_every_control_over_its_whole_range_and_all_at_their_extremes_never_raises(solution, rings, capsys):
+    """Issue 13, item 1, for lesson 9's explorer: each control through every value it can send, then all at
+    their first and at their last values together: a message and a plot each time, never an exception."""
+    explorer = _explorer(solution, rings, steps=8, grid=12, dpi=30)
+    for key, control in explorer.controls.items():
+        start = control.value
+        for value in _options(control):
+            control.value = value  # raises if the callback does
+            _shown(explorer, capsys, f"{key} = {value}")
+        control.value = start
+    for end in (0, -1, 0):
+        for control in explorer.controls.values():
+            control.value = _options(control)[end]
+        _shown(explorer, capsys, f"every control at its {'first' if end == 0 else 'last'} value")
