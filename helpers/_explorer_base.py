@@ -18,6 +18,7 @@ The widgets themselves are in :mod:`helpers.explorers` (lessons 1 to 4) and :mod
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import math
@@ -161,6 +162,23 @@ def _round_limits(lo, hi):
 # The learning-rate sliders move in steps of 0.0002 of a decade and the run uses the value rounded to three
 # significant digits, as the readout shows it: every such value (0.6, 0.7, 0.636, 0.0089) can be typed or
 # dragged to, and the frontend's snapping to the step (at most 0.023 %) never changes its rounding.
+# Explorers whose runs take longer than a slider move may (lessons 4 and 9) train them in frames on the kernel's
+# event loop: wall-clock seconds of training before a frame is drawn, the first after a move (so that the move is
+# answered within the explorers' latency target), then each later one (the kernel answers the next move between
+# two frames); a frame's training goes on in chunks of FRAME_STEPS steps until its time is spent.
+FIRST_FRAME_SECONDS = 0.006
+FRAME_SECONDS = 0.04
+FRAME_STEPS = 25
+
+
+def _running_loop():
+    """The event loop running in this thread (the kernel's, in a notebook), or None (a script, a test)."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 RATE_DIGITS = 3
 RATE_STEP = 0.0002
 

@@ -25,7 +25,6 @@ trained to its end at once. Runs are cached by the slider values that fix them.
 
 from __future__ import annotations
 
-import asyncio
 import math
 import time
 
@@ -33,18 +32,24 @@ import greenlet
 import ipywidgets as widgets
 import numpy as np
 
-from ._explorer_base import StudentCodeError, _as_shape, _call, _Explorer, _loss_limits, _Runs, _step_limit
+from ._explorer_base import (
+    FIRST_FRAME_SECONDS,
+    FRAME_SECONDS,
+    StudentCodeError,
+    _as_shape,
+    _call,
+    _Explorer,
+    _loss_limits,
+    _running_loop,
+    _Runs,
+    _step_limit,
+)
 from ._validate import as_rng, check_array, check_scalar
 from .deep import init_params
 
 __all__ = ["DeepExplorer"]
 
 LAMBDAS = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-# Wall-clock seconds of training before a frame is drawn: the first after a move (so that the move is
-# answered within the explorers' latency target), then each later one (the kernel answers the next move
-# between two frames).
-FIRST_FRAME_SECONDS = 0.006
-FRAME_SECONDS = 0.04
 
 
 class _Training:
@@ -377,10 +382,3 @@ class DeepExplorer(_Explorer):
         self.lines["train"].set_data([], [])
         self.lines["held_out"].set_data([], [])
 
-
-def _running_loop():
-    """The event loop running in this thread (the kernel's, in a notebook), or None (a script, a test)."""
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None

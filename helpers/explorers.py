@@ -36,10 +36,15 @@ pyplot, so nothing is displayed twice); each update moves its artists
 
 from __future__ import annotations
 
+import time
+
 import ipywidgets as widgets
 import numpy as np
 
 from ._explorer_base import (
+    FIRST_FRAME_SECONDS,
+    FRAME_SECONDS,
+    FRAME_STEPS,
     STYLE,
     StudentCodeError,
     _as_shape,
@@ -51,6 +56,7 @@ from ._explorer_base import (
     _rate_slider,
     _round_limits,
     _round_sig,
+    _running_loop,
     _Runs,
     _slider,
     _start_slider,
@@ -441,7 +447,12 @@ class NetworkExplorer(_Explorer):
         self.params = {}
         self._loss_ylim = None  # the first run with a loss sets it; later ones only widen it
         self._runs = _Runs()
+        self.training = False  # whether the current values' run is still being trained, in frames
+        self._frame_seconds = FIRST_FRAME_SECONDS
+        self._scheduled = None  # the event loop on which the next frame waits, if one does
+        self._at_once = True  # the first run is trained to its end before the cell shows the explorer
         self.update()
+        self._at_once = False
 
     def _build_panels(self, max_units):
         """The fitted function, with ``show_units`` each unit's part, and the training curve."""
@@ -491,7 +502,11 @@ class NetworkExplorer(_Explorer):
         lr, steps, seed = self.learning_rate, int(c["steps"].value), int(c["seed"].value)
         key = (self.forward, self.backward, self.loss, self._act, self.init, k, scale, seed, lr)
         run = self._runs.get_or_make(key, lambda: Run(self._start(k, scale, seed), learning_rate=lr))
-        self._extend(run, steps, lr)
+        loop = None if self._at_once else _running_loop()
+        self.training = not self._extend(run, steps, lr, None if loop is None else self._frame_seconds)
+        if self.training and self._scheduled is not loop:  # (a loop that ended with a frame pending does not count)
+            self._scheduled = loop
+            loop.call_soon(self._next_frame)
         T = min(steps, run.steps)
         self.losses = run.losses[:T + 1]
         self.params = run.params[max(T, 0)]
@@ -502,11 +517,25 @@ class NetworkExplorer(_Explorer):
             self._clear()
         if stopped:
             return _stop_text(run)
+        if self.training:
+            return "info", (f"k = {k} hidden units, initial scale {scale:.2f}, η = {lr:.3g}: training, step {T} of "
+                            f"{steps}, loss {self.losses[-1]:.4g}")
         text = (f"k = {k} hidden units, initial scale {scale:.2f}, η = {lr:.3g}: "
                 f"loss {self.losses[-1]:.4g} after {steps} steps")
         if self.losses[-1] > self.losses[0]:
             return "warn", text + f". The loss grew: η = {lr:.3g} is too large"
         return text
+
+    def _next_frame(self):
+        """The event loop's callback: train the current run one frame further and draw it (raises nothing)."""
+        self._scheduled = None
+        if not self.training:
+            return  # the student moved to a finished run meanwhile: it is drawn already
+        self._frame_seconds = FRAME_SECONDS
+        try:
+            self.update()
+        finally:
+            self._frame_seconds = FIRST_FRAME_SECONDS
 
     def _start(self, k, scale, seed):
         params = _call(lambda: self.init(1, k, scale=scale, rng=as_rng(seed)), "init_params")
@@ -516,10 +545,23 @@ class NetworkExplorer(_Explorer):
         return {key: _as_shape(params[key], shape, f"the {key} your init_params returned")
                 for key, shape in shapes.items()}
 
-    def _extend(self, run, steps, lr):
+    def _extend(self, run, steps, lr, seconds=None):
         """Train ``run`` on until it holds ``steps`` updates (or stopped), on the one descent engine: only the
-        steps not yet computed. The problem is :meth:`_evaluator`'s, the student's functions as they are."""
-        iterate(gradient_step(lr), self._evaluator(run.params[0]), run=run, steps=steps)
+        steps not yet computed. The problem is :meth:`_evaluator`'s, the student's functions as they are.
+
+        With ``seconds``, stop once that much time is spent (in chunks of :data:`FRAME_STEPS` steps); returns
+        whether the run is complete.
+        """
+        evaluate, rule = self._evaluator(run.params[0]), gradient_step(lr)
+        if seconds is None:
+            iterate(rule, evaluate, run=run, steps=steps)
+            return True
+        end = time.perf_counter() + seconds
+        while run.steps < steps and run.diverged_at is None:
+            iterate(rule, evaluate, run=run, steps=min(steps, max(run.steps, 0) + FRAME_STEPS))
+            if time.perf_counter() >= end:
+                break
+        return run.steps >= steps or run.diverged_at is not None
 
     def _evaluator(self, start):
         """``evaluate(params) -> (loss, grads)`` for the engine, from the student's forward, loss and backward.

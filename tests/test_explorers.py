@@ -606,3 +606,40 @@ def test_the_animation_shows_the_path_up_to_each_frame(line_data, tmp_path):
         assert gif.n_frames == 7
     with pytest.raises(ValueError, match="path"):
         animate_descent(np.zeros((3, 3)))
+
+
+def test_a_network_move_in_the_kernel_draws_the_run_so_far_then_exactly_the_whole_run(monkeypatch):
+    """In an event loop (the kernel's), a move of lesson 4's explorer answers with the first chunk of steps of
+    the new run ("training, step 25 of 60"), and the frames after it end on the very figure of a run trained at
+    once: the same losses, message, drawn lines and axes; nothing reaches the loop's exception handler."""
+    import asyncio
+
+    import helpers.explorers as explorers
+
+    monkeypatch.setattr(explorers, "FIRST_FRAME_SECONDS", 0.0)  # one chunk per frame, whatever the machine
+    monkeypatch.setattr(explorers, "FRAME_SECONDS", 0.0)
+    at_once = LESSONS["lesson 4"]()
+    at_once.controls["seed"].value = 3
+
+    async def move():
+        asyncio.get_running_loop().set_exception_handler(lambda loop, context: escaped.append(context))
+        explorer = LESSONS["lesson 4"]()  # made at once: its first run is complete
+        assert not explorer.training and explorer.losses.size == explorer.controls["steps"].value + 1
+        explorer.controls["seed"].value = 3
+        assert explorer.training and explorer.losses.size == explorers.FRAME_STEPS + 1
+        assert f"training, step {explorers.FRAME_STEPS} of {explorer.controls['steps'].value}" in explorer.message.value
+        frames = 0
+        while explorer.training and frames < 100:
+            await asyncio.sleep(0)
+            frames += 1
+        return explorer, frames
+
+    escaped = []
+    explorer, frames = asyncio.run(move())
+    assert not explorer.training and frames >= 1 and escaped == []
+    np.testing.assert_array_equal(explorer.losses, at_once.losses)
+    assert explorer.message.value == at_once.message.value
+    for name in ("fit", "loss", "sum"):
+        np.testing.assert_array_equal(explorer.lines[name].get_xydata(), at_once.lines[name].get_xydata())
+    assert explorer.axes["loss"].get_ylim() == at_once.axes["loss"].get_ylim()
+    assert bytes(explorer.image.value).startswith(b"\x89PNG")
