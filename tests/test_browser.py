@@ -287,7 +287,7 @@ def _planned(request):
     """The notebooks the session's tests of this file will open, in the order the tests run."""
     plan = []
     for item in request.session.items:
-        if item.module is request.module and item.originalname in NOTEBOOK_OF:
+        if getattr(item, "module", None) is request.module and getattr(item, "originalname", None) in NOTEBOOK_OF:
             lesson = getattr(item, "callspec", None) and item.callspec.params.get("lesson")
             plan.append(NOTEBOOK_OF[item.originalname](lesson))
     return plan

@@ -103,9 +103,18 @@ def test_a_run_folder_is_removed_at_its_end_and_a_killed_runs_folder_by_the_next
     assert list(tmp_path.iterdir()) == []
 
 
+def _as_a_terminal_starts_it():
+    """In the child before exec: SIGINT at its default disposition and not blocked, as a shell starts a
+    foreground job. Both are inherited across exec, and a test runner's process may have changed them (then
+    Python never installs its KeyboardInterrupt handler, and Ctrl-C would not reach `grade` at all)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _start(course: Path, tmp_path: Path, *extra) -> subprocess.Popen:
     return subprocess.Popen(_command(course, *extra), env=nbgrader_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_as_a_terminal_starts_it)
 
 
 def _run_folder(pid: int) -> Path | None:
@@ -205,7 +214,9 @@ def test_ctrl_c_prints_one_line_ends_every_process_and_a_rerun_resumes(clean, tm
     started = _run_processes(proc.pid)
     os.killpg(proc.pid, signal.SIGINT)
     out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, out + err
+    here = (f"(in this test's process SIGINT is {signal.getsignal(signal.SIGINT)}, blocked: "
+            f"{signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, set())})")
+    assert proc.returncode == 130, out + err + here
     if out.startswith("coursetools grade: guarded only"):  # no sandbox on this machine: said first
         out = out.split("\n", 1)[1]
     assert err == "" and out == INTERRUPTED, (out, err)
