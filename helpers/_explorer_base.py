@@ -274,6 +274,11 @@ class _Explorer:
     changes an axes' limits, only that axes is drawn again, over its own region of the background.
     """
 
+    # Explorers that train in frames (they set ``training``): the training time before the first frame after
+    # a move, and before each later one (see FIRST_FRAME_SECONDS); class attributes, so a test can change them.
+    first_frame_seconds = FIRST_FRAME_SECONDS
+    frame_seconds = FRAME_SECONDS
+
     def __init__(self, figsize, dpi):
         self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
         self._canvas = FigureCanvasAgg(self.figure)
@@ -285,6 +290,17 @@ class _Explorer:
         self._background, self._limits, self._boxes = None, {}, {}
         self.full_draws = 0  # complete draws of the figure (the first, and after a failed partial one)
         self.last_update_seconds = float("nan")
+
+    def _next_frame(self):
+        """The event loop's callback: train the current run one frame further and draw it (raises nothing)."""
+        self._scheduled = None
+        if not self.training:
+            return  # the student moved to a finished run meanwhile: it is drawn already
+        self._frame_seconds = self.frame_seconds
+        try:
+            self.update()
+        finally:
+            self._frame_seconds = self.first_frame_seconds
 
     def _controls(self, continuous=True, **controls):
         """Register ``controls`` (name to widget) in ``self.controls``; a value change calls :meth:`update`.

@@ -12,9 +12,9 @@ written it says which one is missing, in the widget, and writes nothing to stder
 the figure, rendering and error handling of :mod:`helpers.explorers`.
 
 A run takes the student's ``train`` about 25 to 100 ms, more than a slider move may take. So a
-move to slider values not seen before trains for :data:`FIRST_FRAME_SECONDS` and draws where the
+move to slider values not seen before trains for ``first_frame_seconds`` (6 ms) and draws where the
 run has got to (its loss curve so far and the network it has reached, "training: step k of
-250"), and the rest of the run goes on in frames of :data:`FRAME_SECONDS` on the kernel's event
+250"), and the rest of the run goes on in frames of ``frame_seconds`` (40 ms) on the kernel's event
 loop, each drawn, until the run is complete: then the figure is exactly the one a run without
 pauses draws. The student's ``train`` runs in a greenlet that pauses between two of its
 gradient evaluations, so it is one call, with its own loop and state, as the student wrote it.
@@ -33,8 +33,6 @@ import ipywidgets as widgets
 import numpy as np
 
 from ._explorer_base import (
-    FIRST_FRAME_SECONDS,
-    FRAME_SECONDS,
     StudentCodeError,
     _as_shape,
     _call,
@@ -244,7 +242,7 @@ class DeepExplorer(_Explorer):
         self.training = False
         self._runs = _Runs()  # runs by the slider values that fix them: moving back to a value trains nothing
         self._loss_ylim = None  # the first run with a loss sets it; later ones only widen it
-        self._frame_seconds = FIRST_FRAME_SECONDS
+        self._frame_seconds = self.first_frame_seconds
         self._scheduled = None  # the event loop on which the next frame of the current run waits, if one does
         self._at_once = True  # the first run is trained to its end before the cell shows the explorer
         self._shown = None  # the finished run's drawing, if this update shows one: its PNG is kept with it
@@ -321,17 +319,6 @@ class DeepExplorer(_Explorer):
         self._draw_losses(losses, held_steps, held_out)
         now = f"training loss {losses[-1]:.4f}" if losses.size else "starting"
         return "info", f"{layers}, λ = {lam:g}, η = {lr:.3g}: training, step {losses.size} of {self.steps}, {now}"
-
-    def _next_frame(self):
-        """The event loop's callback: train the current run one frame further and draw it (raises nothing)."""
-        self._scheduled = None
-        if not self.training:
-            return  # the student moved to a finished run meanwhile: it is drawn already
-        self._frame_seconds = FRAME_SECONDS
-        try:
-            self.update()
-        finally:
-            self._frame_seconds = FIRST_FRAME_SECONDS
 
     def _start(self, depth, width, name, lam, lr):
         """The run these slider values fix, not yet started: the student's ``train`` in a :class:`_Training`."""

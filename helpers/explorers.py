@@ -42,8 +42,6 @@ import ipywidgets as widgets
 import numpy as np
 
 from ._explorer_base import (
-    FIRST_FRAME_SECONDS,
-    FRAME_SECONDS,
     FRAME_STEPS,
     STYLE,
     StudentCodeError,
@@ -448,7 +446,7 @@ class NetworkExplorer(_Explorer):
         self._loss_ylim = None  # the first run with a loss sets it; later ones only widen it
         self._runs = _Runs()
         self.training = False  # whether the current values' run is still being trained, in frames
-        self._frame_seconds = FIRST_FRAME_SECONDS
+        self._frame_seconds = self.first_frame_seconds
         self._scheduled = None  # the event loop on which the next frame waits, if one does
         self._at_once = True  # the first run is trained to its end before the cell shows the explorer
         self.update()
@@ -525,17 +523,6 @@ class NetworkExplorer(_Explorer):
         if self.losses[-1] > self.losses[0]:
             return "warn", text + f". The loss grew: η = {lr:.3g} is too large"
         return text
-
-    def _next_frame(self):
-        """The event loop's callback: train the current run one frame further and draw it (raises nothing)."""
-        self._scheduled = None
-        if not self.training:
-            return  # the student moved to a finished run meanwhile: it is drawn already
-        self._frame_seconds = FRAME_SECONDS
-        try:
-            self.update()
-        finally:
-            self._frame_seconds = FIRST_FRAME_SECONDS
 
     def _start(self, k, scale, seed):
         params = _call(lambda: self.init(1, k, scale=scale, rng=as_rng(seed)), "init_params")

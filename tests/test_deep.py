@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 import helpers
 import helpers.deep as deep
-import helpers.deep_explorer as deep_explorer
 from coursetools import notebooks as nbs
 from coursetools.fixtures import solution_namespace
 from helpers.deep_explorer import DeepExplorer
@@ -232,8 +231,8 @@ async def _until_trained(explorer, limit=2000):
 @pytest.fixture
 def one_step_frames(monkeypatch):
     """Frames of (almost) no training time: a run pauses after each gradient evaluation, whatever the machine."""
-    monkeypatch.setattr(deep_explorer, "FIRST_FRAME_SECONDS", 0.0)
-    monkeypatch.setattr(deep_explorer, "FRAME_SECONDS", 0.0)
+    monkeypatch.setattr(DeepExplorer, "first_frame_seconds", 0.0)
+    monkeypatch.setattr(DeepExplorer, "frame_seconds", 0.0)
 
 
 def test_a_move_in_the_kernel_draws_the_run_so_far_then_exactly_the_whole_run(solution, rings, one_step_frames,
@@ -254,7 +253,7 @@ def test_a_move_in_the_kernel_draws_the_run_so_far_then_exactly_the_whole_run(so
         await asyncio.sleep(0)  # the loop's next iteration: the next frame, a step further
         assert explorer.training and explorer.losses.size == first + 1
         assert f"training, step {first + 1} of 60" in explorer.message.value
-        monkeypatch.setattr(deep_explorer, "FRAME_SECONDS", 1.0)  # the rest in one frame
+        monkeypatch.setattr(DeepExplorer, "frame_seconds", 1.0)  # the rest in one frame
         frames = await _until_trained(explorer)
         return explorer, frames
 
@@ -290,7 +289,7 @@ def test_a_run_left_before_its_end_is_resumed_when_its_values_come_back(solution
         assert not explorer.training and bytes(explorer.image.value) == first_png
         explorer.controls["width"].value = 6  # resumed where it was left
         assert explorer.training and explorer.losses.size >= partly
-        monkeypatch.setattr(deep_explorer, "FRAME_SECONDS", 1.0)  # the rest in one frame
+        monkeypatch.setattr(DeepExplorer, "frame_seconds", 1.0)  # the rest in one frame
         await _until_trained(explorer)
         return explorer
 
@@ -367,7 +366,7 @@ def test_a_run_left_pending_by_an_event_loop_that_ended_goes_on_in_the_next_one(
 
     explorer, _ = _in_loop(start)
     assert explorer.training
-    monkeypatch.setattr(deep_explorer, "FRAME_SECONDS", 1.0)  # the rest in one frame
+    monkeypatch.setattr(DeepExplorer, "frame_seconds", 1.0)  # the rest in one frame
 
     async def finish():
         explorer.controls["width"].value = 4

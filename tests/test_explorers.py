@@ -616,8 +616,8 @@ def test_a_network_move_in_the_kernel_draws_the_run_so_far_then_exactly_the_whol
 
     import helpers.explorers as explorers
 
-    monkeypatch.setattr(explorers, "FIRST_FRAME_SECONDS", 0.0)  # one chunk per frame, whatever the machine
-    monkeypatch.setattr(explorers, "FRAME_SECONDS", 0.0)
+    monkeypatch.setattr(NetworkExplorer, "first_frame_seconds", 0.0)  # one chunk per frame, whatever the machine
+    monkeypatch.setattr(NetworkExplorer, "frame_seconds", 0.0)
     at_once = LESSONS["lesson 4"]()
     at_once.controls["seed"].value = 3
 
